@@ -1,0 +1,70 @@
+import { Fn, type TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
+import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
+import { fillDkimTokens, type DomainPlan } from "../model/records";
+import type { SesRegion } from "../model/regions";
+import { route53TxtValue } from "../model/txt";
+
+export interface SesDomainProps {
+  /** What to render: from `planDomain` in the record model. */
+  readonly plan: DomainPlan;
+  /** Hosted zone ID for every record: a literal ID or a reference to a data.aws_route53_zone. */
+  readonly zoneId: string;
+  /**
+   * The AWS provider for an SES region.
+   * @default - the stack's default provider for every region
+   */
+  readonly providerFor?: (region: SesRegion) => TerraformProvider | undefined;
+}
+
+/**
+ * One sending domain: an SESv2 identity with Easy DKIM per region, its custom MAIL FROM, and every DNS
+ * record the record model lists, in Route 53. Child ids are the model's fixed words, so Terraform
+ * addresses read `<domain>_<purpose>` (see SesDomainsStack.allocateLogicalId).
+ */
+export class SesDomain extends Construct {
+  /** The SES identity per region. */
+  readonly identities: ReadonlyMap<SesRegion, Sesv2EmailIdentity>;
+  readonly records: readonly Route53Record[];
+
+  constructor(scope: Construct, id: string, props: SesDomainProps) {
+    super(scope, id);
+    const { plan } = props;
+    const identities = new Map<SesRegion, Sesv2EmailIdentity>();
+    for (const identity of plan.identities) {
+      const provider = props.providerFor?.(identity.region);
+      const resource = new Sesv2EmailIdentity(this, identity.id, {
+        provider,
+        emailIdentity: plan.domain,
+        dkimSigningAttributes: { nextSigningKeyLength: identity.keyLength },
+        tags: Object.keys(identity.tags).length > 0 ? { ...identity.tags } : undefined,
+      });
+      identities.set(identity.region, resource);
+      if (identity.mailFrom) {
+        new Sesv2EmailIdentityMailFromAttributes(this, identity.mailFrom.id, {
+          provider,
+          emailIdentity: resource.emailIdentity,
+          mailFromDomain: identity.mailFrom.domain,
+          behaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure,
+        });
+      }
+    }
+    this.identities = identities;
+
+    // Tokens are unknown until apply: three fixed records per region, each picking one with element().
+    const token = (region: SesRegion, index: number) =>
+      Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
+    this.records = plan.records.map(
+      (record) =>
+        new Route53Record(this, record.id, {
+          zoneId: props.zoneId,
+          name: fillDkimTokens(record.name, token),
+          type: record.type,
+          ttl: record.ttl,
+          records: record.values.map((v) => (record.type === "TXT" ? route53TxtValue(v) : fillDkimTokens(v, token))),
+        }),
+    );
+  }
+}

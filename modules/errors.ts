@@ -1,0 +1,55 @@
+/** One problem in a config: where it is and what is wrong, in the user's terms. */
+export interface ConfigIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** A config that cannot be used. `issues` holds every problem found, not only the first. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+  readonly source?: string;
+
+  constructor(issues: readonly ConfigIssue[], source?: string) {
+    super(formatIssues(issues, source));
+    this.name = "ConfigError";
+    this.issues = issues;
+    this.source = source;
+  }
+
+  /** One line per problem, as printed on stderr. */
+  lines(): string[] {
+    return this.issues.map((issue) => formatIssue(issue, this.source));
+  }
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `domains["example.com"].dmarc.pct`: dots for identifiers, brackets for the rest. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && IDENT.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out || "(config)";
+}
+
+function formatIssue(issue: ConfigIssue, source?: string): string {
+  const where = issue.path.length > 0 ? formatPath(issue.path) : source ?? "(config)";
+  return `${where}: ${issue.message}`;
+}
+
+function formatIssues(issues: readonly ConfigIssue[], source?: string): string {
+  return issues.map((issue) => formatIssue(issue, source)).join("\n");
+}
+
+/** A short, single-line rendering of a user value for "got …" in messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
+  if (typeof value === "object") return "an object";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

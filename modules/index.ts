@@ -1,0 +1,14 @@
+/** Public surface for library users: config → record model → constructs → stacks. */
+export { ConfigError, formatPath, type ConfigIssue } from "./errors";
+export * from "./config/schema";
+export { resolveConfig, DEFAULT_TTL, DEFAULT_MAIL_FROM, DEFAULT_KEY_LENGTH } from "./config/resolve";
+export { configPath, loadConfig, CONFIG_ENV, EXAMPLE_CONFIG, type LoadedConfig } from "./config/load";
+export * from "./model/types";
+export * from "./model/records";
+export { SES_REGIONS, dkimDomain, mailFromMxHost, isSesRegion, type SesRegion } from "./model/regions";
+export { dmarcRecord, reportUri } from "./model/dmarc";
+export { apexSpfRecord, mailFromSpfRecord } from "./model/spf";
+export { route53TxtValue } from "./model/txt";
+export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
+export { SesDomainsStack, type SesDomainsStackProps, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
+export { synthesize, STACK_NAME, type SynthOptions, type SynthResult } from "./app";

@@ -1,0 +1,75 @@
+import type { SesRegion } from "./regions";
+
+/**
+ * One sending domain with every default applied and every rule checked: what the record model reads.
+ * Built from the config by config/resolve.ts; library users may also build it themselves.
+ */
+export interface DomainSpec {
+  /** Identity domain, normalized (lowercase, no trailing dot). */
+  readonly domain: string;
+  /** Regions with an identity; the first gets the MAIL FROM MX. */
+  readonly regions: readonly SesRegion[];
+  /** TTL of every record written for this domain. */
+  readonly ttl: number;
+  readonly dkim: EasyDkimSpec;
+  /** Custom MAIL FROM, or false for none. */
+  readonly mailFrom: MailFromSpec | false;
+  /** Apex SPF; undefined for none. */
+  readonly spf?: SpfSpec;
+  /** DMARC tags; undefined for no DMARC record. */
+  readonly dmarc?: DmarcSpec;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly zone: ZoneRef;
+}
+
+export interface EasyDkimSpec {
+  readonly type: "easy";
+  readonly keyLength: 1024 | 2048;
+}
+
+export interface MailFromSpec {
+  /** Label(s) under the identity domain. */
+  readonly subdomain: string;
+  readonly onMxFailure: "useDefault" | "reject";
+  readonly all: "~all" | "-all";
+}
+
+export interface SpfSpec {
+  readonly include: readonly string[];
+  readonly ip4: readonly string[];
+  readonly ip6: readonly string[];
+  readonly a: readonly string[];
+  readonly mx: readonly string[];
+  readonly all: "-all" | "~all" | "?all";
+  readonly extraTxt: readonly string[];
+}
+
+export type DmarcPolicy = "none" | "quarantine" | "reject";
+
+export interface DmarcSpec {
+  readonly p: DmarcPolicy;
+  readonly sp?: DmarcPolicy;
+  readonly np?: DmarcPolicy;
+  readonly pct?: number;
+  /** mailto: URIs. */
+  readonly rua?: readonly string[];
+  readonly ruf?: readonly string[];
+  readonly fo?: string;
+  readonly adkim?: "r" | "s";
+  readonly aspf?: "r" | "s";
+  readonly ri?: number;
+  readonly rf?: "afrf";
+  readonly t?: "y" | "n";
+  readonly psd?: "y" | "n" | "u";
+}
+
+/** The Route 53 hosted zone a domain's records go into. */
+export type ZoneRef = { readonly zoneId: string } | { readonly zoneName: string };
+
+/** A warning never fails a synth; it is printed once on stderr and returned to library users. */
+export interface Warning {
+  readonly code: string;
+  /** Config field path, e.g. ["domains", "example.com", "dmarc"]. */
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
