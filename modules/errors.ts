@@ -24,12 +24,16 @@ export class ConfigError extends Error {
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** `domains["example.com"].dmarc.pct`: dots for identifiers, brackets for the rest. */
+/**
+ * `domains["example.com"].dmarc.pct`: dots for field names, brackets for list indexes and for domain
+ * names (data, not fields, even when they look like identifiers).
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
+    const isDomainKey = i === 1 && path[0] === "domains";
     if (typeof key === "number") out += `[${key}]`;
-    else if (typeof key === "string" && IDENT.test(key)) out += out ? `.${key}` : key;
+    else if (typeof key === "string" && IDENT.test(key) && !isDomainKey) out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out || "(config)";

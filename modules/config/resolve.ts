@@ -233,8 +233,12 @@ function check(problem: string | undefined, path: PropertyKey[], issues: ConfigI
 
 /** A zod issue in the project's words: the field, what is allowed, and what was given. */
 function zodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
-  if (issue.code === "invalid_union" && issue.errors.length > 0 && issue.message === "Invalid input") {
-    return issue.errors.flat().flatMap(zodIssue);
+  if (issue.code === "invalid_union") {
+    // Report the branch the value was meant for: the one that failed deeper than "wrong kind of value".
+    const meant = issue.errors.filter(
+      (branch) => !branch.every((sub) => sub.path.length === 0 && (sub.code === "invalid_type" || sub.code === "invalid_value")),
+    );
+    if (meant.length === 1) return meant[0].flatMap((sub) => zodIssue({ ...sub, path: [...issue.path, ...sub.path] }));
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [{ path: issue.path, message: `is required; ${issue.message}` }];

@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+// Three tiers, each runnable alone (npm run test:<tier>); npm test runs all three in order.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["__tests__/unit/**/*.test.ts"] } },
+      { test: { name: "synth", include: ["__tests__/synth/**/*.test.ts"], testTimeout: 30_000 } },
+      {
+        test: {
+          name: "terraform",
+          include: ["__tests__/terraform/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
