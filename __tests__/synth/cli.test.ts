@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { runMain } from "../helpers/cli";
+import { tempDir } from "../helpers/synth";
+
+const STACK_FILE = join("stacks", "ses-domains", "cdk.tf.json");
+
+describe("the app (node dist/main.js), as users run it", () => {
+  test("a fresh checkout synthesizes the embedded example with no config and no AWS credentials", () => {
+    const cwd = tempDir();
+    const run = runMain({}, cwd);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const json = JSON.parse(readFileSync(join(cwd, "cdktf.out", STACK_FILE), "utf8"));
+    expect(Object.keys(json.resource.aws_sesv2_email_identity)).toEqual(["example_com_identity", "news_example_com_identity"]);
+  });
+
+  test("honours SES_CONFIG (relative to the working directory) and CDKTF_OUTDIR, creating missing parents", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "my.yaml"), "defaults: { region: eu-west-1 }\ndomains:\n  shop.example:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: none }\n");
+    const run = runMain({ SES_CONFIG: "my.yaml", CDKTF_OUTDIR: "out/nested/dir" }, cwd);
+    expect(run.status).toBe(0);
+    const json = JSON.parse(readFileSync(join(cwd, "out/nested/dir", STACK_FILE), "utf8"));
+    expect(Object.keys(json.resource.aws_sesv2_email_identity)).toEqual(["shop_example_identity"]);
+    expect(json.terraform.backend.local.path).toBe("../../../../../terraform.ses-domains.tfstate");
+  });
+
+  test("reads ses.config.yaml from the working directory", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "ses.config.yaml"), "defaults: { region: us-east-1 }\ndomains:\n  local.example:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: none }\n");
+    expect(runMain({}, cwd).status).toBe(0);
+    expect(readFileSync(join(cwd, "cdktf.out", STACK_FILE), "utf8")).toContain('"email_identity": "local.example"');
+  });
+
+  test("prints warnings on stderr once and still succeeds", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "c.json"), JSON.stringify({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }));
+    const run = runMain({ SES_CONFIG: "c.json" }, cwd);
+    expect(run.status).toBe(0);
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^warning: domains\["example\.com"\]\.dmarc: no DMARC record for example\.com: .* \[dmarc-missing\]$/)]);
+  });
+
+  test.each<[string, string, string, RegExp[]]>([
+    [
+      "an invalid config",
+      "bad.yaml",
+      "defaults: { region: us-east-9 }\ndomains:\n  example.com:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: reject, pct: 150 }\n",
+      [/^error: defaults\.region: must be an AWS region where SES sends email \(.*\), got "us-east-9"$/, /^error: domains\["example\.com"\]\.dmarc\.pct: must be an integer 0–100, got 150$/],
+    ],
+    ["a YAML syntax error", "broken.yaml", "domains: [\n", [/^error: .*broken\.yaml: invalid YAML at line 2, column 1: /]],
+    ["a JSON syntax error", "broken.json", "{ nope }", [/^error: .*broken\.json: invalid JSON at line 1, column 3: /]],
+    ["a missing file", "missing.yaml", "", [/^error: .*missing\.yaml: cannot read config file: no such file$/]],
+  ])("%s exits 1, one line per problem, no stack trace, nothing written", (_, name, text, lines) => {
+    const cwd = tempDir();
+    if (text) writeFileSync(join(cwd, name), text);
+    const run = runMain({ SES_CONFIG: name }, cwd);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trimEnd().split("\n")).toEqual(lines.map((l) => expect.stringMatching(l)));
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(cwd, "cdktf.out"))).toBe(false);
+  });
+
+  test("a bad config leaves an existing output directory untouched", () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, "cdktf.out"));
+    writeFileSync(join(cwd, "cdktf.out", "keep.txt"), "x");
+    writeFileSync(join(cwd, "bad.json"), JSON.stringify({ domains: { "example.com": {} } }));
+    const run = runMain({ SES_CONFIG: "bad.json" }, cwd);
+    expect(run.status).toBe(1);
+    expect(readdirSync(join(cwd, "cdktf.out"))).toEqual(["keep.txt"]);
+  });
+});
