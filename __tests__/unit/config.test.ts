@@ -107,7 +107,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
     [
       "mailFrom subdomain",
       oneDomain({ mailFrom: { subdomain: "a..b" } }),
-      ['domains["example.com"].mailFrom.subdomain: must be a DNS name under example.com; must not contain an empty label (two dots in a row, or a leading dot), got "a..b"'],
+      ['domains["example.com"].mailFrom.subdomain: must be a DNS name under the identity domain; must not contain an empty label (two dots in a row, or a leading dot), got "a..b"'],
     ],
     ["ttl", oneDomain({ ttl: -5 }), ['domains["example.com"].ttl: must be between 0 and 2147483647 seconds, got -5']],
     ["ttl type", oneDomain({ ttl: "10m" }), ['domains["example.com"].ttl: must be a whole number of seconds, got "10m"']],
@@ -132,6 +132,28 @@ describe("config: errors name the field, the value and what is allowed", () => {
     const lines = problems(oneDomain({ ttl: -1, dmarc: { p: "block", pct: 101 } }));
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.startsWith('domains["example.com"].'))).toBe(true);
+  });
+
+  test("reports field problems across the whole file in one run", () => {
+    const lines = problems({
+      defaults: { region: "us-east-9" },
+      domains: {
+        "example.com": {
+          dns: { route53: { zoneId: "Z1", zoneName: "example.com" } },
+          dmarc: { p: "reject", pct: 150, rua: ["https://x.example/r"] },
+          mailFrom: { subdomain: "a..b" },
+        },
+        "bad_name.example": {},
+      },
+    });
+    expect(lines.map((l) => l.split(":")[0])).toEqual([
+      "defaults.region",
+      'domains["example.com"].mailFrom.subdomain',
+      'domains["example.com"].dmarc.pct',
+      'domains["example.com"].dmarc.rua[0]',
+      'domains["example.com"].dns.route53',
+      'domains["bad_name.example"]',
+    ]);
   });
 
   test("two spellings of one identity are a duplicate", () => {

@@ -7,7 +7,18 @@
  * two fields at once, live in resolve.ts and report through the same error format.
  */
 import { z } from "zod";
+import { foProblem, reportUri } from "../model/dmarc";
+import { hostnameProblem, normalizeDomain } from "../model/domain-name";
 import { SES_REGIONS } from "../model/regions";
+import { ipProblem, spfDomainProblem } from "../model/spf";
+
+/** Adds a field-level rule that needs the value: `problem` returns what is wrong, or undefined. */
+function rule<T extends z.ZodType>(schema: T, problem: (value: z.output<T>) => string | undefined) {
+  return schema.superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message, input: value });
+  });
+}
 
 /** A strict object whose unknown-key error lists the keys that are allowed. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -42,8 +53,10 @@ export const EasyDkimSchema = strict({
 const dkim = EasyDkimSchema;
 
 const mailFromObject = strict({
-  subdomain: z
-    .string({ error: () => "must be a DNS name under the identity domain, such as mail" })
+  subdomain: rule(z.string({ error: () => "must be a DNS name under the identity domain, such as mail" }), (v) => {
+    const problem = hostnameProblem(normalizeDomain(v));
+    return problem && `must be a DNS name under the identity domain; ${problem}, got ${JSON.stringify(v)}`;
+  })
     .optional()
     .meta({ description: "Label(s) under the identity domain used as the MAIL FROM domain. Default: mail." }),
   onMxFailure: z
@@ -66,24 +79,36 @@ const mailFrom = z
   })
   .meta({ description: "Custom MAIL FROM domain, so SPF aligns with the From domain for DMARC; false leaves it out." });
 
-const stringList = (what: string) =>
-  z.array(z.string({ error: () => `each entry must be ${what}` }), { error: () => `must be a list of ${what}` });
+const stringList = (what: string, problem: (value: string) => string | undefined = () => undefined) =>
+  z.array(rule(z.string({ error: () => `each entry must be ${what}` }), problem), {
+    error: () => `must be a list of ${what}`,
+  });
+const orBare = (problem: (value: string) => string | undefined) => (value: string) =>
+  value === "" ? undefined : problem(value);
+const reportUriProblem = (value: string) => {
+  const result = reportUri(value);
+  return "problem" in result ? result.problem : undefined;
+};
 
 const spf = strict({
-  include: stringList("a domain name").optional().meta({ description: "include: mechanisms, e.g. _spf.google.com." }),
-  ip4: stringList("an IPv4 address or CIDR range").optional().meta({ description: "ip4: mechanisms." }),
-  ip6: stringList("an IPv6 address or CIDR range").optional().meta({ description: "ip6: mechanisms." }),
-  a: stringList("a domain name, or an empty string for the bare mechanism")
+  include: stringList("a domain name", spfDomainProblem).optional().meta({ description: "include: mechanisms, e.g. _spf.google.com." }),
+  ip4: stringList("an IPv4 address or CIDR range", (v) => ipProblem(v, 4)).optional().meta({ description: "ip4: mechanisms." }),
+  ip6: stringList("an IPv6 address or CIDR range", (v) => ipProblem(v, 6)).optional().meta({ description: "ip6: mechanisms." }),
+  a: stringList("a domain name, or an empty string for the bare mechanism", orBare(spfDomainProblem))
     .optional()
     .meta({ description: 'a mechanisms: domains, or "" for the bare `a`.' }),
-  mx: stringList("a domain name, or an empty string for the bare mechanism")
+  mx: stringList("a domain name, or an empty string for the bare mechanism", orBare(spfDomainProblem))
     .optional()
     .meta({ description: 'mx mechanisms: domains, or "" for the bare `mx`.' }),
   all: z
     .enum(["-all", "~all", "?all"], { error: () => 'must be "-all", "~all" or "?all"' })
     .optional()
     .meta({ description: "The closing all mechanism. Default: ~all." }),
-  extraTxt: stringList("a TXT value")
+  extraTxt: stringList("a TXT value", (v) =>
+    /^v=spf1(\s|$)/i.test(v)
+      ? "is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead"
+      : undefined,
+  )
     .optional()
     .meta({ description: "Other TXT values at the apex (site verification tokens), kept in the same record set." }),
 }).meta({ description: "Apex SPF record of the identity domain. Unset: no apex SPF record." });
@@ -105,14 +130,13 @@ const dmarc = strict({
     .max(100, { error: () => "must be an integer 0–100" })
     .optional()
     .meta({ description: "Percentage of failing mail the policy applies to (historic in RFC 9989)." }),
-  rua: stringList("a mailto: URI or an email address")
+  rua: stringList("a mailto: URI or an email address", reportUriProblem)
     .optional()
     .meta({ description: "Aggregate report destinations; plain addresses become mailto: URIs." }),
-  ruf: stringList("a mailto: URI or an email address")
+  ruf: stringList("a mailto: URI or an email address", reportUriProblem)
     .optional()
     .meta({ description: "Failure report destinations; plain addresses become mailto: URIs." }),
-  fo: z
-    .string({ error: () => 'must be a colon-separated list of 0, 1, d, s, such as "1" or "d:s"' })
+  fo: rule(z.string({ error: () => 'must be a colon-separated list of 0, 1, d, s, such as "1" or "d:s"' }), foProblem)
     .optional()
     .meta({ description: "Failure reporting options." }),
   adkim: z
@@ -144,7 +168,7 @@ const tags = z
   })
   .meta({ description: "Tags on the SES identity." });
 
-const route53 = strict({
+const route53 = rule(strict({
   zoneId: z
     .string({ error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" })
     .regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, {
@@ -152,11 +176,15 @@ const route53 = strict({
     })
     .optional()
     .meta({ description: "Hosted zone ID that holds the domain's records." }),
-  zoneName: z
-    .string({ error: () => "must be a hosted zone name such as example.com" })
+  zoneName: rule(z.string({ error: () => "must be a hosted zone name such as example.com" }), (v) => {
+    const problem = hostnameProblem(normalizeDomain(v));
+    return problem && `${problem}, got ${JSON.stringify(v)}`;
+  })
     .optional()
     .meta({ description: "Hosted zone name, looked up with data.aws_route53_zone; the domain or a parent of it." }),
-}).meta({ description: "Route 53 hosted zone, by zoneId or zoneName (one of the two)." });
+}), (v) => (v.zoneId !== undefined && v.zoneName !== undefined ? "set zoneId or zoneName, not both" : undefined)).meta({
+  description: "Route 53 hosted zone, by zoneId or zoneName (one of the two).",
+});
 
 const dns = strict({
   route53: route53.optional(),
@@ -165,9 +193,13 @@ const dns = strict({
 /** Keys that `defaults` and each domain share. */
 const common = {
   region: region.optional(),
-  regions: z
-    .array(region, { error: () => "must be a list of AWS regions" })
-    .min(1, { error: () => "must list at least one region" })
+  regions: rule(
+    z.array(region, { error: () => "must be a list of AWS regions" }).min(1, { error: () => "must list at least one region" }),
+    (v) => {
+      const twice = v.find((r, i) => v.indexOf(r) !== i);
+      return twice && `lists ${twice} twice; each region may appear once`;
+    },
+  )
     .optional()
     .meta({ description: "Several regions: an identity and DKIM records in each; MAIL FROM MX to the first." }),
   ttl: ttl.optional(),
@@ -179,14 +211,37 @@ const common = {
   dns: dns.optional(),
 };
 
-export const DomainSchema = strict(common).meta({ description: "One sending domain; unset keys come from defaults." });
-export const DefaultsSchema = strict(common).meta({ description: "Settings every domain inherits." });
+/** region and regions are one setting in two spellings: a level may use one of them. */
+const oneRegionSetting = <T extends z.ZodType<{ region?: unknown; regions?: unknown }>>(schema: T) =>
+  schema.superRefine((v, ctx) => {
+    if (v.region !== undefined && v.regions !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["regions"], message: "set region or regions, not both", input: v.regions });
+    }
+  });
+
+export const DomainSchema = oneRegionSetting(strict(common)).meta({ description: "One sending domain; unset keys come from defaults." });
+export const DefaultsSchema = oneRegionSetting(strict(common)).meta({ description: "Settings every domain inherits." });
 
 export const ConfigSchema = strict({
   $schema: z.string().optional().meta({ description: "Path or URL of this JSON Schema, for editors." }),
   defaults: DefaultsSchema.optional(),
   domains: z
     .record(z.string(), DomainSchema, { error: () => "must be a map from identity domain to its settings" })
+    .superRefine((domains, ctx) => {
+      const seen = new Map<string, string>();
+      for (const key of Object.keys(domains)) {
+        const domain = normalizeDomain(key);
+        const problem = hostnameProblem(domain, 2);
+        const twin = seen.get(domain);
+        if (problem) ctx.addIssue({ code: "custom", path: [key], message: `identity domain ${problem}`, input: key });
+        else if (twin !== undefined) {
+          ctx.addIssue({ code: "custom", path: [key], message: `is the same identity as domains["${twin}"] (names are case-insensitive)`, input: key });
+        } else seen.set(domain, key);
+      }
+      if (seen.size === 0 && Object.keys(domains).length === 0) {
+        ctx.addIssue({ code: "custom", message: "must list at least one domain", input: domains });
+      }
+    })
     .meta({ description: "Sending domains: the key is the identity domain." }),
 }).meta({
   title: "ses-domains config",
