@@ -193,6 +193,36 @@ describe("options", () => {
   });
 });
 
+describe("examples/scenarios.yaml (the README's scenarios)", () => {
+  const out = synthConfig(parse(readFileSync(join(EXAMPLE_CONFIG, "..", "scenarios.yaml"), "utf8")) as SesDomainsConfig);
+  const records = (prefix: string) =>
+    Object.entries(out.resources("aws_route53_record"))
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([, r]) => r);
+
+  test("dr.example.net: two identities, six DKIM CNAMEs, no MAIL FROM", () => {
+    expect(Object.keys(out.resources("aws_sesv2_email_identity")).filter((n) => n.startsWith("dr_"))).toEqual([
+      "dr_example_net_eu_west_1_identity",
+      "dr_example_net_us_east_1_identity",
+    ]);
+    expect(records("dr_").map((r) => r.type).sort()).toEqual(["CNAME", "CNAME", "CNAME", "CNAME", "CNAME", "CNAME", "TXT"]);
+  });
+
+  test("shop.example.org in af-south-1 uses the regional DKIM domain and its own provider", () => {
+    expect(records("shop_").filter((r) => r.type === "CNAME").every((r) => r.records[0].endsWith(".dkim.af-south-1.amazonses.com"))).toBe(true);
+    expect(out.resource("aws_sesv2_email_identity", "shop_example_org_identity").provider).toBe("aws.af-south-1");
+  });
+
+  test("example.com's DMARC keeps the default rua under its own p", () => {
+    expect(out.resource("aws_route53_record", "example_com_dmarc").records).toEqual(["v=DMARC1; p=reject; rua=mailto:dmarc@example.com"]);
+  });
+
+  test("news.example.com uses bounce.news.example.com with -all and REJECT_MESSAGE", () => {
+    expect(out.resource("aws_route53_record", "news_example_com_mail_from_spf")).toMatchObject({ name: "bounce.news.example.com", records: ["v=spf1 include:amazonses.com -all"] });
+    expect(out.resource("aws_sesv2_email_identity_mail_from_attributes", "news_example_com_mail_from").behavior_on_mx_failure).toBe("REJECT_MESSAGE");
+  });
+});
+
 describe("what users synthesize", () => {
   test("holds no absolute path: the local state path is relative to the stack directory", () => {
     const outdir = join(tempDir(), "cdktf.out");

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { EXAMPLE_CONFIG } from "../../modules/config/load";
@@ -14,9 +14,15 @@ beforeAll(() => {
   env = terraformEnv(tempDir("ses-domains-tf-"));
 });
 
+const EXAMPLES = readdirSync(dirname(EXAMPLE_CONFIG)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+
 describe("terraform validate", () => {
-  test("the example config (zoneId and zoneName lookups) is valid Terraform", () => {
-    const out = synthConfig(parse(readFileSync(EXAMPLE_CONFIG, "utf8")) as SesDomainsConfig);
+  test("examples/ holds the configs validated here", () => {
+    expect(EXAMPLES).toEqual(["scenarios.yaml", "ses.config.yaml"]);
+  });
+
+  test.each(EXAMPLES)("examples/%s is valid Terraform", (file) => {
+    const out = synthConfig(parse(readFileSync(join(dirname(EXAMPLE_CONFIG), file), "utf8")) as SesDomainsConfig);
     terraform(out.dir, ["init", "-backend=false", "-input=false"], env);
     const result = JSON.parse(terraform(out.dir, ["validate", "-json"], env).stdout);
     expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
