@@ -37,7 +37,7 @@ export function synthesize(domains: readonly DomainSpec[], options: SynthOptions
   const plans = planDomains(domains);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   mkdirSync(outdir, { recursive: true });
-  const app = new App({ outdir, skipValidation: false });
+  const app = new App({ outdir });
   const stackDir = join(outdir, "stacks", STACK_NAME);
   const stateDir = resolve(options.stateDir ?? process.cwd());
   const localStatePath = [relative(stackDir, stateDir), `terraform.${STACK_NAME}.tfstate`]

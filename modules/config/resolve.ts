@@ -9,7 +9,7 @@ import { reportUri } from "../model/dmarc";
 import { isWithin, normalizeDomain } from "../model/domain-name";
 import type { DmarcSpec, DomainSpec, MailFromSpec, SpfSpec, ZoneRef } from "../model/types";
 import type { SesRegion } from "../model/regions";
-import { ConfigSchema, type DomainConfig, type SesDomainsConfig } from "./schema";
+import { ConfigSchema } from "./schema";
 
 /** Used when a key is set neither on the domain nor in defaults. */
 export const DEFAULT_TTL = 600;
@@ -17,7 +17,7 @@ export const DEFAULT_MAIL_FROM: MailFromSpec = { subdomain: "mail", onMxFailure:
 export const DEFAULT_KEY_LENGTH = 2048;
 
 type Parsed = z.output<typeof ConfigSchema>;
-type Common = z.output<typeof ConfigSchema>["domains"][string];
+type Common = Parsed["domains"][string];
 
 /** Validate `raw` (from YAML, JSON or code) and return one spec per domain, sorted by domain name. */
 export function resolveConfig(raw: unknown, source?: string): DomainSpec[] {
@@ -31,16 +31,15 @@ export function resolveConfig(raw: unknown, source?: string): DomainSpec[] {
   return specs.sort((a, b) => (a.domain < b.domain ? -1 : 1));
 }
 
-/** Library entry point with the public config type. */
-export function resolveDomains(config: SesDomainsConfig | Parsed, issues: ConfigIssue[]): DomainSpec[] {
+/** Merge defaults into each domain and check the rules that need the merged view; problems go to `issues`. */
+function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
   const defaults: Common = config.defaults ?? {};
   const specs: DomainSpec[] = [];
-  for (const [key, domainConfig] of Object.entries(config.domains) as [string, DomainConfig][]) {
+  for (const [key, d] of Object.entries(config.domains)) {
     const issuesBefore = issues.length;
     const at = (...rest: PropertyKey[]) => ["domains", key, ...rest];
     const domain = normalizeDomain(key);
 
-    const d = domainConfig as Common;
     const regions = resolveRegions(d, defaults, at, issues);
     const ttl = d.ttl ?? defaults.ttl ?? DEFAULT_TTL;
     const dkim = d.dkim ?? defaults.dkim;
