@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { ConfigError, describeValue, type ConfigIssue } from "../errors";
 import { reportUri } from "../model/dmarc";
 import { isWithin, normalizeDomain } from "../model/domain-name";
+import { apexSpfRecord, checkSpf, spfDomainProblem } from "../model/spf";
 import type { DmarcSpec, DomainSpec, MailFromSpec, SpfSpec, ZoneRef } from "../model/types";
 import type { SesRegion } from "../model/regions";
 import { ConfigSchema } from "./schema";
@@ -44,7 +45,7 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
     const ttl = d.ttl ?? defaults.ttl ?? DEFAULT_TTL;
     const dkim = d.dkim ?? defaults.dkim;
     const mailFrom = resolveMailFrom(domain, d.mailFrom, defaults.mailFrom, at, issues);
-    const spf = resolveSpf(d.spf, defaults.spf);
+    const spf = resolveSpf(d.spf, defaults.spf, at, issues);
     const dmarc = resolveDmarc(d.dmarc, defaults.dmarc, mailFrom, at, issues);
     const zone = resolveZone(domain, d.dns ?? defaults.dns, d.dns ? at("dns") : ["defaults", "dns"], at, issues);
     if (issues.length > issuesBefore || !regions || !zone) continue;
@@ -92,10 +93,17 @@ function resolveMailFrom(
   return { ...merged, subdomain };
 }
 
-function resolveSpf(own: Common["spf"], fallback: Common["spf"]): SpfSpec | undefined {
+const STRUCTURED_SPF = ["include", "ip4", "ip6", "a", "mx", "all"] as const;
+
+function resolveSpf(own: Common["spf"], fallback: Common["spf"], at: At, issues: ConfigIssue[]): SpfSpec | undefined {
   if (own === undefined && fallback === undefined) return undefined;
   const m = { ...fallback, ...own };
-  return {
+  const where = (field: string) =>
+    own && (own as Record<string, unknown>)[field] !== undefined ? at("spf", field) : ["defaults", "spf", field];
+  const allowMacros = m.allowMacros ?? false;
+  const spec: SpfSpec = {
+    record: m.record,
+    allowMacros,
     include: m.include ?? [],
     ip4: m.ip4 ?? [],
     ip6: m.ip6 ?? [],
@@ -104,6 +112,31 @@ function resolveSpf(own: Common["spf"], fallback: Common["spf"]): SpfSpec | unde
     all: m.all ?? "~all",
     extraTxt: m.extraTxt ?? [],
   };
+  if (m.record !== undefined) {
+    const mixed = STRUCTURED_SPF.filter((field) => m[field] !== undefined);
+    if (mixed.length > 0) {
+      issues.push({
+        path: where("record"),
+        message: `set record or the structured fields (${STRUCTURED_SPF.join(", ")}), not both; also set: ${mixed.join(", ")}`,
+      });
+      return undefined;
+    }
+    for (const problem of checkSpf(m.record, { allowMacros }).problems) issues.push({ path: where("record"), message: problem });
+    return spec;
+  }
+  const before = issues.length;
+  for (const field of ["include", "a", "mx"] as const) {
+    spec[field].forEach((value, i) => {
+      if (field !== "include" && value === "") return;
+      const problem = spfDomainProblem(value, allowMacros);
+      if (problem) issues.push({ path: [...where(field), i], message: problem });
+    });
+  }
+  if (issues.length > before) return undefined;
+  for (const problem of checkSpf(apexSpfRecord(spec), { allowMacros }).problems) {
+    issues.push({ path: problem.startsWith("spends") ? where("include") : at("spf"), message: problem });
+  }
+  return spec;
 }
 
 function resolveDmarc(

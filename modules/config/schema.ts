@@ -10,7 +10,7 @@ import { z } from "zod";
 import { foProblem, reportUri } from "../model/dmarc";
 import { hostnameProblem, normalizeDomain } from "../model/domain-name";
 import { SES_REGIONS } from "../model/regions";
-import { ipProblem, spfDomainProblem } from "../model/spf";
+import { ipProblem, isSpfRecord } from "../model/spf";
 
 /** Adds a field-level rule that needs the value: `problem` returns what is wrong, or undefined. */
 function rule<T extends z.ZodType>(schema: T, problem: (value: z.output<T>) => string | undefined) {
@@ -83,21 +83,28 @@ const stringList = (what: string, problem: (value: string) => string | undefined
   z.array(rule(z.string({ error: () => `each entry must be ${what}` }), problem), {
     error: () => `must be a list of ${what}`,
   });
-const orBare = (problem: (value: string) => string | undefined) => (value: string) =>
-  value === "" ? undefined : problem(value);
 const reportUriProblem = (value: string) => {
   const result = reportUri(value);
   return "problem" in result ? result.problem : undefined;
 };
 
 const spf = strict({
-  include: stringList("a domain name", spfDomainProblem).optional().meta({ description: "include: mechanisms, e.g. _spf.google.com." }),
+  record: rule(z.string({ error: () => 'must be an SPF record such as "v=spf1 include:_spf.google.com ~all"' }), (v) =>
+    isSpfRecord(v) ? undefined : `must be an SPF record starting "v=spf1 ", got ${JSON.stringify(v.slice(0, 40))}`,
+  )
+    .optional()
+    .meta({ description: "A whole SPF record, instead of include/ip4/ip6/a/mx/all: for migrating an existing record." }),
+  allowMacros: z
+    .boolean({ error: () => "must be true or false" })
+    .optional()
+    .meta({ description: "Allow SPF macros (RFC 7208 §7) in domain names. Default false." }),
+  include: stringList("a domain name").optional().meta({ description: "include: mechanisms, e.g. _spf.google.com." }),
   ip4: stringList("an IPv4 address or CIDR range", (v) => ipProblem(v, 4)).optional().meta({ description: "ip4: mechanisms." }),
   ip6: stringList("an IPv6 address or CIDR range", (v) => ipProblem(v, 6)).optional().meta({ description: "ip6: mechanisms." }),
-  a: stringList("a domain name, or an empty string for the bare mechanism", orBare(spfDomainProblem))
+  a: stringList("a domain name, or an empty string for the bare mechanism")
     .optional()
     .meta({ description: 'a mechanisms: domains, or "" for the bare `a`.' }),
-  mx: stringList("a domain name, or an empty string for the bare mechanism", orBare(spfDomainProblem))
+  mx: stringList("a domain name, or an empty string for the bare mechanism")
     .optional()
     .meta({ description: 'mx mechanisms: domains, or "" for the bare `mx`.' }),
   all: z

@@ -48,3 +48,102 @@ export function dmarcRecord(spec: DmarcSpec): string {
   }
   return parts.join("; ");
 }
+
+/** Every tag the project knows (RFC 7489 §6.3, RFC 9989): anything else in a record is an error. */
+export const DMARC_TAGS = ["v", "p", ...TAG_ORDER] as const;
+
+export type DmarcParse = { readonly spec: DmarcSpec } | { readonly problems: readonly string[] };
+
+const POLICIES = ["none", "quarantine", "reject"];
+
+/**
+ * Parse a DMARC record into tags (RFC 7489 §6.4): `v=DMARC1` first, then `p`, `;`-separated
+ * `tag=value` pairs; unknown and duplicate tags are errors. rua/ruf come back as URI lists.
+ */
+export function parseDmarc(text: string): DmarcParse {
+  const parts = text.split(";").map((p) => p.trim());
+  if (parts[parts.length - 1] === "") parts.pop();
+  const problems: string[] = [];
+  const tags = new Map<string, string>();
+  for (const part of parts) {
+    const eq = part.indexOf("=");
+    const tag = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    const value = eq < 0 ? "" : part.slice(eq + 1).trim();
+    if (eq < 0 || tag === "") problems.push(`"${part}" is not a tag=value pair`);
+    else if (!(DMARC_TAGS as readonly string[]).includes(tag)) problems.push(`unknown tag "${tag}"`);
+    else if (tags.has(tag)) problems.push(`tag "${tag}" appears twice`);
+    else tags.set(tag, value);
+  }
+  if (parts[0]?.replace(/\s+/g, "") !== "v=DMARC1") problems.push('must start with "v=DMARC1"');
+  const p = tags.get("p");
+  if (p === undefined || parts[1]?.split("=")[0].trim().toLowerCase() !== "p") problems.push("p must be the second tag");
+  const enumTag = (tag: string, allowed: string[]) => {
+    const value = tags.get(tag);
+    if (value !== undefined && !allowed.includes(value)) problems.push(`${tag}=${value}: must be ${allowed.join(" | ")}`);
+    return value;
+  };
+  enumTag("p", POLICIES);
+  enumTag("sp", POLICIES);
+  enumTag("np", POLICIES);
+  enumTag("adkim", ["r", "s"]);
+  enumTag("aspf", ["r", "s"]);
+  enumTag("rf", ["afrf"]);
+  enumTag("t", ["y", "n"]);
+  enumTag("psd", ["y", "n", "u"]);
+  const int = (tag: string, max: number) => {
+    const value = tags.get(tag);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) > max) problems.push(`${tag}=${value}: must be an integer 0–${max}`);
+    return Number(value);
+  };
+  const pct = int("pct", 100);
+  const ri = int("ri", 4294967295);
+  const fo = tags.get("fo");
+  if (fo !== undefined) {
+    const problem = foProblem(fo);
+    if (problem) problems.push(`fo: ${problem}`);
+  }
+  const uris = (tag: string) => {
+    const value = tags.get(tag);
+    if (value === undefined) return undefined;
+    const list = value.split(",").map((u) => u.trim());
+    for (const uri of list) {
+      if (!/^mailto:[^\s!,]+@[^\s!,]+$/i.test(uri)) problems.push(`${tag}: "${uri}" is not a mailto: URI (a size suffix "!10m" is obsolete)`);
+    }
+    return list;
+  };
+  const rua = uris("rua");
+  const ruf = uris("ruf");
+  if (problems.length > 0) return { problems };
+  const spec: DmarcSpec = {
+    p: p as DmarcSpec["p"],
+    ...optional("sp", tags.get("sp")),
+    ...optional("np", tags.get("np")),
+    ...optional("adkim", tags.get("adkim")),
+    ...optional("aspf", tags.get("aspf")),
+    ...optional("pct", pct),
+    ...optional("fo", fo),
+    ...optional("rf", tags.get("rf")),
+    ...optional("ri", ri),
+    ...optional("rua", rua),
+    ...optional("ruf", ruf),
+    ...optional("t", tags.get("t")),
+    ...optional("psd", tags.get("psd")),
+  } as DmarcSpec;
+  return { spec };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** The host a report URI sends to: `dmarc@reports.example.net` → `reports.example.net`. */
+export function reportHost(uri: string): string {
+  const address = decodeURIComponent(uri.replace(/^mailto:/i, ""));
+  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}
+
+/** Name of the TXT record by which `reportDomain` agrees to receive reports for `policyDomain` (RFC 7489 §7.1). */
+export function reportAuthorizationName(policyDomain: string, reportDomain: string): string {
+  return `${policyDomain}._report._dmarc.${reportDomain}`;
+}

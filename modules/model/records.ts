@@ -3,10 +3,13 @@
  * Constructs render it into Terraform; other tools (verify, record listings) read it directly.
  */
 import { ConfigError, formatPath, type ConfigIssue } from "../errors";
-import { dmarcRecord } from "./dmarc";
+import { getDomain } from "tldts";
+import { dmarcRecord, reportAuthorizationName, reportHost } from "./dmarc";
+import { isWithin } from "./domain-name";
 import { dkimDomain, mailFromMxHost, type SesRegion } from "./regions";
-import { apexSpfRecord, mailFromSpfRecord } from "./spf";
-import type { DomainSpec, Warning, ZoneRef } from "./types";
+import { apexSpfRecord, checkSpf, isSpfRecord, mailFromSpfRecord, SPF_LOOKUP_LIMIT } from "./spf";
+import { TXT_STRING_MAX } from "./txt";
+import type { DmarcSpec, DomainSpec, Warning, ZoneRef } from "./types";
 
 export type RecordType = "CNAME" | "MX" | "TXT";
 
@@ -123,17 +126,27 @@ export function planDomain(spec: DomainSpec): DomainPlan {
       path: at("mailFrom"),
     });
   }
+  const warnings: Warning[] = [];
   if (spec.spf) {
+    const spf = apexSpfRecord(spec.spf);
     records.push({
       id: "apex_txt",
       name: spec.domain,
       type: "TXT",
       ttl: spec.ttl,
-      values: [apexSpfRecord(spec.spf), ...spec.spf.extraTxt],
+      values: [spf, ...spec.spf.extraTxt],
       path: at("spf"),
     });
+    const { lookups } = checkSpf(spf, { allowMacros: spec.spf.allowMacros });
+    const nested = lookups.filter((t) => /^[+\-~?]?(include:|redirect=)/i.test(t));
+    if (nested.length > 0) {
+      warnings.push({
+        code: "spf-nested-lookups",
+        path: at("spf"),
+        message: `the apex SPF spends ${lookups.length} of ${SPF_LOOKUP_LIMIT} DNS lookups itself; ${nested.join(", ")} ${nested.length === 1 ? "spends" : "spend"} more inside the records they name, which cannot be counted offline: check the live total with verify`,
+      });
+    }
   }
-  const warnings: Warning[] = [];
   if (spec.dmarc) {
     records.push({
       id: "dmarc",
@@ -143,6 +156,7 @@ export function planDomain(spec: DomainSpec): DomainPlan {
       values: [dmarcRecord(spec.dmarc)],
       path: at("dmarc"),
     });
+    warnings.push(...dmarcWarnings(spec.domain, spec.dmarc, at));
   } else {
     warnings.push({
       code: "dmarc-missing",
@@ -154,13 +168,107 @@ export function planDomain(spec: DomainSpec): DomainPlan {
   return { domain: spec.domain, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, warnings };
 }
 
+/** Settings that are allowed but weaken or limit DMARC: warned, never refused. */
+function dmarcWarnings(domain: string, dmarc: DmarcSpec, at: (...rest: PropertyKey[]) => PropertyKey[]): Warning[] {
+  const warnings: Warning[] = [];
+  if (dmarc.p === "none") {
+    warnings.push({ code: "dmarc-policy-none", path: at("dmarc", "p"), message: `p=none only monitors: receivers take no action on mail that fails DMARC for ${domain}; move to quarantine or reject once reports are clean` });
+  }
+  if (!dmarc.rua || dmarc.rua.length === 0) {
+    warnings.push({ code: "dmarc-no-rua", path: at("dmarc", "rua"), message: `no rua: nobody receives aggregate reports for ${domain}, so failures go unseen` });
+  }
+  if (dmarc.pct !== undefined && dmarc.pct < 100) {
+    warnings.push({ code: "dmarc-pct", path: at("dmarc", "pct"), message: `pct=${dmarc.pct} applies the policy to only part of failing mail (and pct is historic in RFC 9989)` });
+  }
+  if (dmarc.adkim === "s") {
+    warnings.push({ code: "dmarc-adkim-strict", path: at("dmarc", "adkim"), message: `adkim=s passes only for mail whose From domain is exactly ${domain}; Easy DKIM signs d=${domain}, so mail from its subdomains fails DKIM alignment` });
+  }
+  return warnings;
+}
+
+/** Route 53's limit on one TXT value (all its strings together). */
+export const TXT_VALUE_MAX = 4000;
+/** RFC 7208 §3.4: keep a name's TXT answer under 450 octets; over 512, receivers on UDP may fail. */
+export const TXT_ANSWER_SOFT_LIMIT = 450;
+export const TXT_ANSWER_HARD_LIMIT = 512;
+
+/** Octets of a TXT answer's data: each 255-character string costs its length plus one length octet. */
+export function txtAnswerOctets(values: readonly string[]): number {
+  return values.reduce((sum, v) => sum + v.length + Math.max(1, Math.ceil(v.length / TXT_STRING_MAX)), 0);
+}
+
 /**
- * Plans for every domain, sorted by domain name so output never depends on the order of the file.
- * Throws ConfigError when two domains would write the same record set (one name and type): Route 53
- * holds one record set per name and type, so the second would fail or overwrite the first at apply.
+ * Plans for every domain, sorted by domain name so output never depends on the order of the file, with
+ * what needs more than one domain: DMARC report authorizations (RFC 7489 §7.1) in the report domain's
+ * zone, and the checks that every record set is written once and every TXT value fits Route 53.
+ * Throws ConfigError listing every such problem.
  */
 export function planDomains(specs: readonly DomainSpec[]): DomainPlan[] {
-  const plans = [...specs].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0)).map(planDomain);
+  const sorted = [...specs].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+  const plans = withReportAuthorizations(sorted, sorted.map(planDomain));
+  const issues = [...recordSetConflicts(plans), ...txtProblems(plans)];
+  if (issues.length > 0) throw new ConfigError(issues);
+  return plans.map((plan) => ({ ...plan, warnings: [...plan.warnings, ...txtSizeWarnings(plan)] }));
+}
+
+/**
+ * A rua/ruf address in another organizational domain (Public Suffix List) only gets reports when that
+ * domain publishes `<policy-domain>._report._dmarc.<report-domain> TXT "v=DMARC1"`. When the report
+ * domain is in this config, the record goes into its zone; otherwise a warning gives the exact record.
+ */
+function withReportAuthorizations(specs: readonly DomainSpec[], plans: DomainPlan[]): DomainPlan[] {
+  const extra = new Map<string, DnsRecord[]>();
+  const warnings = new Map<string, Warning[]>();
+  for (const spec of specs) {
+    if (!spec.dmarc) continue;
+    const seen = new Set<string>();
+    for (const field of ["rua", "ruf"] as const) {
+      for (const uri of spec.dmarc[field] ?? []) {
+        const host = reportHost(uri);
+        if (seen.has(host) || sameOrganization(host, spec.domain)) continue;
+        seen.add(host);
+        const name = reportAuthorizationName(spec.domain, host);
+        const owner = specs
+          .filter((s) => isWithin(host, s.domain))
+          .sort((a, b) => b.domain.length - a.domain.length)[0];
+        if (owner) {
+          const records = extra.get(owner.domain) ?? [];
+          records.push({
+            id: `dmarc_report_${domainSlug(spec.domain).replace(/^_/, "")}`,
+            name,
+            type: "TXT",
+            ttl: owner.ttl,
+            values: ["v=DMARC1"],
+            path: ["domains", spec.domain, "dmarc", field],
+          });
+          extra.set(owner.domain, records);
+        } else {
+          const list = warnings.get(spec.domain) ?? [];
+          list.push({
+            code: "dmarc-report-authorization",
+            path: ["domains", spec.domain, "dmarc", field],
+            message: `${host} is outside ${spec.domain}'s organization and not in this config: it must publish TXT ${name} "v=DMARC1", or receivers will not send it ${spec.domain}'s reports (RFC 7489 §7.1)`,
+          });
+          warnings.set(spec.domain, list);
+        }
+      }
+    }
+  }
+  return plans.map((plan) => ({
+    ...plan,
+    records: [...plan.records, ...(extra.get(plan.domain) ?? [])],
+    warnings: [...plan.warnings, ...(warnings.get(plan.domain) ?? [])],
+  }));
+}
+
+function sameOrganization(a: string, b: string): boolean {
+  const orgA = getDomain(a, { allowPrivateDomains: true }) ?? a;
+  const orgB = getDomain(b, { allowPrivateDomains: true }) ?? b;
+  return orgA === orgB;
+}
+
+/** Route 53 holds one record set per name and type: a second would fail or overwrite the first at apply. */
+function recordSetConflicts(plans: readonly DomainPlan[]): ConfigIssue[] {
   const owners = new Map<string, DnsRecord>();
   const issues: ConfigIssue[] = [];
   for (const plan of plans) {
@@ -177,6 +285,37 @@ export function planDomains(specs: readonly DomainSpec[]): DomainPlan[] {
       }
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return plans;
+  return issues;
+}
+
+/** TXT values Route 53 or receivers would refuse: over 4000 characters, or a second SPF record at one name. */
+function txtProblems(plans: readonly DomainPlan[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const record of plans.flatMap((p) => p.records)) {
+    if (record.type !== "TXT") continue;
+    for (const value of record.values) {
+      if (value.length > TXT_VALUE_MAX) {
+        issues.push({ path: record.path, message: `a TXT value at ${record.name} is ${value.length} characters; Route 53 accepts at most ${TXT_VALUE_MAX}` });
+      }
+    }
+    if (record.values.filter(isSpfRecord).length > 1) {
+      issues.push({ path: record.path, message: `would publish ${record.values.filter(isSpfRecord).length} SPF records at ${record.name}; receivers fail SPF (permerror) when a name has more than one (RFC 7208 §3.2)` });
+    }
+  }
+  return issues;
+}
+
+function txtSizeWarnings(plan: DomainPlan): Warning[] {
+  return plan.records
+    .filter((r) => r.type === "TXT")
+    .flatMap((record): Warning[] => {
+      const octets = txtAnswerOctets(record.values);
+      if (octets > TXT_ANSWER_HARD_LIMIT) {
+        return [{ code: "txt-answer-over-512", path: record.path, message: `the TXT answer at ${record.name} is ${octets} octets, over 512: receivers querying over UDP may get a truncated answer and fail SPF (RFC 7208 §3.4); move values elsewhere if you can` }];
+      }
+      if (octets > TXT_ANSWER_SOFT_LIMIT) {
+        return [{ code: "txt-answer-over-450", path: record.path, message: `the TXT answer at ${record.name} is ${octets} octets, over the 450 RFC 7208 §3.4 recommends` }];
+      }
+      return [];
+    });
 }

@@ -35,6 +35,10 @@ export interface MailFromSpec {
 }
 
 export interface SpfSpec {
+  /** A raw `v=spf1 …` record, used instead of the structured fields below (which are then empty). */
+  readonly record?: string;
+  /** Allow SPF macros (RFC 7208 §7) in domain-specs. */
+  readonly allowMacros: boolean;
   readonly include: readonly string[];
   readonly ip4: readonly string[];
   readonly ip6: readonly string[];
