@@ -94,7 +94,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
     ],
     ["bad policy", oneDomain({ dmarc: { p: "block" } }), ['domains["example.com"].dmarc.p: must be "none", "quarantine" or "reject", got "block"']],
     ["dmarc without p", oneDomain({ dmarc: { rua: ["a@example.com"] } }), ['domains["example.com"].dmarc.p: is required when dmarc is set: "none", "quarantine" or "reject"']],
-    ["bad rua", oneDomain({ dmarc: { p: "none", rua: ["https://example.com/r"] } }), ['domains["example.com"].dmarc.rua[0]: must be a mailto: URI or an email address, got "https://example.com/r"']],
+    ["bad rua", oneDomain({ dmarc: { p: "none", rua: ["https://example.com/r"] } }), ['domains["example.com"].dmarc.rua[0]: must be a mailto: URI or an email address such as dmarc@example.com, got "https://example.com/r"']],
     ["bad fo", oneDomain({ dmarc: { p: "none", fo: "0:1" } }), ['domains["example.com"].dmarc.fo: 0 and 1 cannot be combined (1 already includes 0), got "0:1"']],
     [
       "strict SPF alignment with a MAIL FROM subdomain",

@@ -3,23 +3,26 @@ import type { DmarcSpec } from "./types";
 /** The order tags are written in after `v=DMARC1; p=…` (RFC 7489 §6.4 puts v and p first). */
 const TAG_ORDER = ["sp", "np", "adkim", "aspf", "pct", "fo", "rf", "ri", "rua", "ruf", "t", "psd"] as const;
 
-const ADDRESS = /^[^\s@<>(),;:"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z0-9-]+$/;
+const LOCAL_PART = /^[^\s@<>()\[\];:"\\]+$/;
+const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+/** RFC 7489's `!<size>` suffix on a report URI, obsolete in RFC 9989: dropped, never emitted. */
+const SIZE_SUFFIX = /![0-9]+[kmgt]?$/i;
 
 /**
- * A report destination as a DMARC URI: plain addresses become `mailto:`, and `,` and `!` inside the
- * URI are percent-encoded (they separate URIs and introduce the obsolete size suffix).
- * Returns a problem string when the value is not a mailto: address.
+ * A report destination as a DMARC URI: plain addresses become `mailto:`, an obsolete size suffix
+ * (`!10m`) is dropped, and `,` and `!` in the local part are percent-encoded (in a DMARC record they
+ * separate URIs and introduce the size suffix). Returns a problem when the value is not an address.
  */
 export function reportUri(value: string): { uri: string } | { problem: string } {
   const raw = value.trim();
-  const address = /^mailto:/i.test(raw) ? raw.slice("mailto:".length) : raw;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(address) || (raw !== address && address.includes(":"))) {
-    return { problem: `must be a mailto: URI or an email address, got ${JSON.stringify(value)}` };
-  }
-  if (!ADDRESS.test(address.replace(/[,!]/g, ""))) {
+  const address = (/^mailto:/i.test(raw) ? raw.slice("mailto:".length) : raw).replace(SIZE_SUFFIX, "");
+  const at = address.lastIndexOf("@");
+  const local = address.slice(0, at);
+  const host = address.slice(at + 1);
+  if (at <= 0 || !LOCAL_PART.test(local) || !HOST.test(host) || /^[a-z][a-z0-9+.-]*:/i.test(address)) {
     return { problem: `must be a mailto: URI or an email address such as dmarc@example.com, got ${JSON.stringify(value)}` };
   }
-  return { uri: `mailto:${address.replace(/,/g, "%2C").replace(/!/g, "%21")}` };
+  return { uri: `mailto:${local.replace(/,/g, "%2C").replace(/!/g, "%21")}@${host.toLowerCase()}` };
 }
 
 /** Why an `fo` value is invalid (RFC 7489 §6.3: colon-separated 0, 1, d, s; 0 and 1 exclusive). */
