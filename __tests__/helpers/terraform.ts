@@ -28,7 +28,7 @@ export function terraformEnv(
   env: NodeJS.ProcessEnv = process.env,
   findMirror: () => string | undefined = findProviderMirror,
 ): NodeJS.ProcessEnv {
-  const base = { ...env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  const base: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
   const named = env.TF_CLI_CONFIG_FILE;
   if (named && existsSync(named)) return base;
   const mirror = findMirror();

@@ -142,7 +142,7 @@ describe("record model: DMARC", () => {
 describe("record model: apex SPF", () => {
   test("keeps SPF and other apex TXT values in one record set", () => {
     const { records } = planDomain(
-      spec({ spf: { include: ["_spf.google.com"], ip4: ["192.0.2.0/24"], ip6: [], a: [""], mx: [], all: "-all", extraTxt: ["google-site-verification=abc"] } }),
+      spec({ spf: { allowMacros: false, include: ["_spf.google.com"], ip4: ["192.0.2.0/24"], ip6: [], a: [""], mx: [], all: "-all", extraTxt: ["google-site-verification=abc"] } }),
     );
     const apex = records.filter((r) => r.name === "example.com");
     expect(apex).toHaveLength(1);
@@ -150,7 +150,7 @@ describe("record model: apex SPF", () => {
   });
 
   test("renders mechanisms in a fixed order", () => {
-    expect(apexSpfRecord({ include: ["i.example"], ip4: ["192.0.2.1"], ip6: ["2001:db8::/32"], a: ["a.example"], mx: [""], all: "~all", extraTxt: [] })).toBe(
+    expect(apexSpfRecord({ allowMacros: false, include: ["i.example"], ip4: ["192.0.2.1"], ip6: ["2001:db8::/32"], a: ["a.example"], mx: [""], all: "~all", extraTxt: [] })).toBe(
       "v=spf1 a:a.example mx ip4:192.0.2.1 ip6:2001:db8::/32 include:i.example ~all",
     );
   });
@@ -166,7 +166,7 @@ describe("record model: across domains", () => {
 
   test("fails when two domains would write one record set", () => {
     // example.com's MAIL FROM is mail.example.com; a mail.example.com identity with an apex SPF writes TXT there too.
-    const apexSpf = { include: [], ip4: [], ip6: [], a: [], mx: [], all: "~all" as const, extraTxt: [] };
+    const apexSpf = { allowMacros: false, include: [], ip4: [], ip6: [], a: [], mx: [], all: "~all" as const, extraTxt: [] };
     const run = () => planDomains([spec(), spec({ domain: "mail.example.com", spf: apexSpf })]);
     expect(run).toThrow(ConfigError);
     expect(run).toThrow(
