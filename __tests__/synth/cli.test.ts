@@ -59,6 +59,12 @@ describe("the app (npm run synth), as users run it", () => {
       "defaults: { region: us-east-9 }\ndomains:\n  example.com:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: reject, pct: 150 }\n",
       [/^error: defaults\.region: must be an AWS region where SES sends email \(.*\), got "us-east-9"$/, /^error: domains\["example\.com"\]\.dmarc\.pct: must be an integer 0–100, got 150$/],
     ],
+    [
+      "an SPF record over the lookup limit",
+      "spf.json",
+      JSON.stringify({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } }, spf: { record: `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example.com`).join(" ")} -all` } } } }),
+      [/^error: domains\["example\.com"\]\.spf\.record: spends 11 DNS lookups; receivers fail SPF \(permerror\) past 10 \(RFC 7208 §4\.6\.4\): include:s0\.example\.com .* include:s10\.example\.com$/],
+    ],
     ["a YAML syntax error", "broken.yaml", "domains: [\n", [/^error: .*broken\.yaml: invalid YAML at line 2, column 1: /]],
     ["a JSON syntax error", "broken.json", "{ nope }", [/^error: .*broken\.json: invalid JSON at line 1, column 3: /]],
     ["a missing file", "missing.yaml", "", [/^error: .*missing\.yaml: cannot read config file: no such file$/]],

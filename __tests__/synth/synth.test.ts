@@ -213,6 +213,18 @@ describe("examples/scenarios.yaml (the README's scenarios)", () => {
     expect(out.resource("aws_sesv2_email_identity", "shop_example_org_identity").provider).toBe("aws.af-south-1");
   });
 
+  test("domains in other organizations authorize example.com to receive their reports", () => {
+    expect(Object.keys(out.resources("aws_route53_record")).filter((n) => n.includes("dmarc_report"))).toEqual([
+      "example_com_dmarc_report_dr_example_net",
+      "example_com_dmarc_report_shop_example_org",
+    ]);
+    expect(out.resource("aws_route53_record", "example_com_dmarc_report_shop_example_org")).toMatchObject({
+      zone_id: "Z0123456789ABCDEFGHIJ",
+      name: "shop.example.org._report._dmarc.example.com",
+      records: ["v=DMARC1"],
+    });
+  });
+
   test("example.com's DMARC keeps the default rua under its own p", () => {
     expect(out.resource("aws_route53_record", "example_com_dmarc").records).toEqual(["v=DMARC1; p=reject; rua=mailto:dmarc@example.com"]);
   });
@@ -220,6 +232,50 @@ describe("examples/scenarios.yaml (the README's scenarios)", () => {
   test("news.example.com uses bounce.news.example.com with -all and REJECT_MESSAGE", () => {
     expect(out.resource("aws_route53_record", "news_example_com_mail_from_spf")).toMatchObject({ name: "bounce.news.example.com", records: ["v=spf1 include:amazonses.com -all"] });
     expect(out.resource("aws_sesv2_email_identity_mail_from_attributes", "news_example_com_mail_from").behavior_on_mx_failure).toBe("REJECT_MESSAGE");
+  });
+});
+
+describe("record engine in the synthesized JSON", () => {
+  test("a rua at another domain in the config gets its authorization record in that domain's zone", () => {
+    const out = synthConfig({
+      defaults: { region: "us-east-1" },
+      domains: {
+        "example.com": { dns: { route53: { zoneId: "ZCOM" } }, dmarc: { p: "reject", rua: ["dmarc@example.net"] } },
+        "example.net": { dns: { route53: { zoneId: "ZNET" } }, dmarc: { p: "reject", rua: ["dmarc@example.net"] } },
+      },
+    });
+    expect(out.resource("aws_route53_record", "example_net_dmarc_report_example_com")).toMatchObject({
+      zone_id: "ZNET",
+      name: "example.com._report._dmarc.example.net",
+      type: "TXT",
+      ttl: 600,
+      records: ["v=DMARC1"],
+    });
+    expect(out.result.warnings).toEqual([]);
+  });
+
+  test("a raw SPF record and a token share the apex record set", () => {
+    const out = synthConfig(oneDomain({ spf: { record: "v=spf1 include:_spf.google.com ip4:192.0.2.0/24 -all", extraTxt: ["google-site-verification=abc"] } }));
+    expect(out.resource("aws_route53_record", "example_com_apex_txt").records).toEqual([
+      "v=spf1 include:_spf.google.com ip4:192.0.2.0/24 -all",
+      "google-site-verification=abc",
+    ]);
+  });
+
+  test("no TXT string in any synthesized file exceeds 255 characters", () => {
+    const outs = [
+      synthConfig(example()),
+      synthConfig(parse(readFileSync(join(EXAMPLE_CONFIG, "..", "scenarios.yaml"), "utf8")) as SesDomainsConfig),
+      synthConfig(oneDomain({ spf: { extraTxt: ["x".repeat(1000), `v=verify ${"y".repeat(3990)}`] } })),
+    ];
+    const strings = outs.flatMap((out) =>
+      Object.values(out.resources("aws_route53_record"))
+        .filter((r) => r.type === "TXT")
+        .flatMap((r) => (r.records as string[]).flatMap((v) => v.split('""'))),
+    );
+    expect(strings.length).toBeGreaterThan(20);
+    expect(strings.filter((s) => s.length > 255)).toEqual([]);
+    expect(Math.max(...strings.map((s) => s.length))).toBe(255);
   });
 });
 
