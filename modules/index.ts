@@ -6,9 +6,21 @@ export { configPath, loadConfig, CONFIG_ENV, EXAMPLE_CONFIG, type LoadedConfig }
 export * from "./model/types";
 export * from "./model/records";
 export { SES_REGIONS, dkimDomain, mailFromMxHost, isSesRegion, type SesRegion } from "./model/regions";
-export { dmarcRecord, reportUri } from "./model/dmarc";
-export { apexSpfRecord, mailFromSpfRecord } from "./model/spf";
-export { route53TxtValue } from "./model/txt";
+export { dmarcRecord, parseDmarc, reportUri, reportHost, reportAuthorizationName, DMARC_TAGS, type DmarcParse } from "./model/dmarc";
+export {
+  apexSpfRecord,
+  mailFromSpfRecord,
+  parseSpf,
+  checkSpf,
+  isSpfRecord,
+  SPF_LOOKUP_LIMIT,
+  type SpfTerm,
+  type SpfMechanism,
+  type SpfModifier,
+  type SpfCheck,
+  type SpfParse,
+} from "./model/spf";
+export { route53TxtValue, TXT_STRING_MAX } from "./model/txt";
 export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
 export { SesDomainsStack, type SesDomainsStackProps, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { synthesize, STACK_NAME, type SynthOptions, type SynthResult } from "./app";
