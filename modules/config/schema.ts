@@ -31,16 +31,19 @@ function strict<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
+/** A whole number in [min, max]; every way of missing it gets the same message. */
+const integer = (min: number, max: number, message: string) =>
+  z
+    .number({ error: () => message })
+    .int({ error: () => message })
+    .min(min, { error: () => message })
+    .max(max, { error: () => message });
+
 const region = z
   .enum(SES_REGIONS, { error: () => `must be an AWS region where SES sends email (${SES_REGIONS.join(", ")})` })
   .meta({ description: "AWS region of the SES identity." });
 
-const ttl = z
-  .number({ error: () => "must be a whole number of seconds" })
-  .int({ error: () => "must be a whole number of seconds" })
-  .min(0, { error: () => "must be between 0 and 2147483647 seconds" })
-  .max(2147483647, { error: () => "must be between 0 and 2147483647 seconds" })
-  .meta({ description: "TTL in seconds of every DNS record the project writes for the domain. Default 600." });
+const ttl = integer(0, 2147483647, "must be a whole number of seconds between 0 and 2147483647").meta({ description: "TTL in seconds of every DNS record the project writes for the domain. Default 600." });
 
 export const EasyDkimSchema = strict({
   type: z.literal("easy", { error: () => 'must be "easy" (Easy DKIM: SES generates and rotates the key)' }),
@@ -130,11 +133,7 @@ const dmarc = strict({
   p: policy("Policy for the domain (RFC 7489 §6.3).").optional(),
   sp: policy("Policy for existing subdomains.").optional(),
   np: policy("Policy for non-existent subdomains (RFC 9091).").optional(),
-  pct: z
-    .number({ error: () => "must be an integer 0–100" })
-    .int({ error: () => "must be an integer 0–100" })
-    .min(0, { error: () => "must be an integer 0–100" })
-    .max(100, { error: () => "must be an integer 0–100" })
+  pct: integer(0, 100, "must be an integer 0–100")
     .optional()
     .meta({ description: "Percentage of failing mail the policy applies to (historic in RFC 9989)." }),
   rua: stringList("a mailto: URI or an email address", reportUriProblem)
@@ -154,11 +153,7 @@ const dmarc = strict({
     .enum(["r", "s"], { error: () => 'must be "r" (relaxed) or "s" (strict)' })
     .optional()
     .meta({ description: "SPF alignment mode. Default r; s can never pass with SES's MAIL FROM subdomain." }),
-  ri: z
-    .number({ error: () => "must be a whole number of seconds" })
-    .int({ error: () => "must be a whole number of seconds" })
-    .min(1, { error: () => "must be a positive whole number of seconds" })
-    .max(4294967295, { error: () => "must be at most 4294967295 seconds" })
+  ri: integer(1, 4294967295, "must be a whole number of seconds between 1 and 4294967295")
     .optional()
     .meta({ description: "Aggregate report interval in seconds (historic)." }),
   rf: z.literal("afrf", { error: () => 'must be "afrf"' }).optional().meta({ description: "Failure report format." }),
