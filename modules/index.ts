@@ -21,6 +21,7 @@ export {
   type SpfParse,
 } from "./model/spf";
 export { route53TxtValue, TXT_STRING_MAX } from "./model/txt";
+export { dkimKeyRecord, dkimPublicKeyProblem, normalizeDkimPublicKey } from "./model/dkim-key";
 export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
 export { SesDomainsStack, type SesDomainsStackProps, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { synthesize, STACK_NAME, type SynthOptions, type SynthResult } from "./app";
