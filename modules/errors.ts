@@ -48,8 +48,14 @@ function formatIssues(issues: readonly ConfigIssue[], source?: string): string {
   return issues.map((issue) => formatIssue(issue, source)).join("\n");
 }
 
-/** A short, single-line rendering of a user value for "got …" in messages. */
+/** Looks like key material where only a name or reference belongs: a PEM marker or a long base64 run. */
+export function looksLikeKeyMaterial(value: string): boolean {
+  return /-----BEGIN |PRIVATE KEY/.test(value) || /[A-Za-z0-9+/]{64,}/.test(value);
+}
+
+/** A short, single-line rendering of a user value for "got …" in messages; never echoes key material. */
 export function describeValue(value: unknown): string {
+  if (typeof value === "string" && looksLikeKeyMaterial(value)) return "a value that looks like key material (not shown)";
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";

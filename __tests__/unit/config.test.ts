@@ -102,7 +102,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
       ['domains["example.com"].dmarc.aspf: "s" (strict) can never pass: SES\'s MAIL FROM is always a subdomain (mail.…), so SPF aligns only with aspf "r"'],
     ],
     ["key length", oneDomain({ dkim: { type: "easy", keyLength: 4096 } }), ['domains["example.com"].dkim.keyLength: must be 1024 or 2048, got 4096']],
-    ["dkim type", oneDomain({ dkim: { type: "hard" } }), ['domains["example.com"].dkim.type: must be "easy" (Easy DKIM: SES generates and rotates the key), got "hard"']],
+    ["dkim type", oneDomain({ dkim: { type: "hard" } }), ['domains["example.com"].dkim.type: must be "easy" (Easy DKIM: SES holds and rotates the key) or "byo" (Bring Your Own DKIM: your key), got "hard"']],
     ["onMxFailure", oneDomain({ mailFrom: { onMxFailure: "bounce" } }), ['domains["example.com"].mailFrom.onMxFailure: must be "useDefault" or "reject", got "bounce"']],
     [
       "mailFrom subdomain",

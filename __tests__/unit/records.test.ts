@@ -65,8 +65,8 @@ describe("record model: Easy DKIM", () => {
   });
 
   test("asks SES for the configured key length", () => {
-    expect(planDomain(spec()).identities[0].keyLength).toBe("RSA_2048_BIT");
-    expect(planDomain(spec({ dkim: { type: "easy", keyLength: 1024 } })).identities[0].keyLength).toBe("RSA_1024_BIT");
+    expect(planDomain(spec()).identities[0].dkim).toEqual({ type: "easy", keyLength: "RSA_2048_BIT" });
+    expect(planDomain(spec({ dkim: { type: "easy", keyLength: 1024 } })).identities[0].dkim).toEqual({ type: "easy", keyLength: "RSA_1024_BIT" });
   });
 });
 

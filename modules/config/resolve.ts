@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { ConfigError, describeValue, type ConfigIssue } from "../errors";
+import { normalizeDkimPublicKey } from "../model/dkim-key";
 import { reportUri } from "../model/dmarc";
 import { isWithin, normalizeDomain } from "../model/domain-name";
 import { apexSpfRecord, checkSpf, spfDomainProblem } from "../model/spf";
@@ -22,6 +23,8 @@ type Common = Parsed["domains"][string];
 
 /** Validate `raw` (from YAML, JSON or code) and return one spec per domain, sorted by domain name. */
 export function resolveConfig(raw: unknown, source?: string): DomainSpec[] {
+  const secrets = privateKeyMaterial(raw, []);
+  if (secrets.length > 0) throw new ConfigError(secrets, source);
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(result.error.issues.flatMap(zodIssue), source);
@@ -48,12 +51,13 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
     const spf = resolveSpf(d.spf, defaults.spf, at, issues);
     const dmarc = resolveDmarc(d.dmarc, defaults.dmarc, mailFrom, at, issues);
     const zone = resolveZone(domain, d.dns ?? defaults.dns, d.dns ? at("dns") : ["defaults", "dns"], at, issues);
+    const resolvedDkim = resolveDkim(dkim, d.dkim ? at("dkim") : ["defaults", "dkim"], issues);
     if (issues.length > issuesBefore || !regions || !zone) continue;
     specs.push({
       domain,
       regions,
       ttl,
-      dkim: { type: "easy", keyLength: dkim?.keyLength ?? DEFAULT_KEY_LENGTH },
+      dkim: resolvedDkim,
       mailFrom,
       spf,
       dmarc,
@@ -65,6 +69,37 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
 }
 
 type At = (...rest: PropertyKey[]) => PropertyKey[];
+
+function resolveDkim(dkim: Common["dkim"], where: PropertyKey[], issues: ConfigIssue[]): DomainSpec["dkim"] {
+  if (dkim?.type !== "byo") return { type: "easy", keyLength: dkim?.keyLength ?? DEFAULT_KEY_LENGTH };
+  // The schema has checked every key; here they take their canonical SPKI form.
+  const spki = (key: string) => {
+    const normalized = normalizeDkimPublicKey(key);
+    return "spki" in normalized ? normalized.spki : key;
+  };
+  const keys = [
+    { selector: dkim.selector, publicKey: spki(dkim.publicKey), field: [] as string[] },
+    ...(dkim.rotation?.next ? [{ ...dkim.rotation.next, publicKey: spki(dkim.rotation.next.publicKey), field: ["rotation", "next"] }] : []),
+    ...(dkim.rotation?.previous ? [{ ...dkim.rotation.previous, publicKey: spki(dkim.rotation.previous.publicKey), field: ["rotation", "previous"] }] : []),
+  ];
+  keys.forEach((key, i) => {
+    const twin = keys.slice(0, i).find((k) => k.selector.toLowerCase() === key.selector.toLowerCase());
+    if (twin) {
+      issues.push({
+        path: [...where, ...key.field, "selector"],
+        message: `"${key.selector}" is already the ${twin.field.length ? twin.field.join(".") : "signing"} selector; each key needs its own selector`,
+      });
+    }
+  });
+  return {
+    type: "byo",
+    selector: keys[0].selector,
+    publicKey: keys[0].publicKey,
+    privateKey: dkim.privateKey,
+    ...(dkim.rotation?.next ? { next: { selector: keys[1].selector, publicKey: keys[1].publicKey } } : {}),
+    ...(dkim.rotation?.previous ? { previous: { selector: keys[keys.length - 1].selector, publicKey: keys[keys.length - 1].publicKey } } : {}),
+  };
+}
 
 function resolveRegions(d: Common, defaults: Common, at: At, issues: ConfigIssue[]): SesRegion[] | undefined {
   const owner = d.region !== undefined || d.regions !== undefined ? d : defaults;
@@ -198,6 +233,23 @@ function resolveZone(
   return { zoneName };
 }
 
+/**
+ * Private key material anywhere in the config (a PEM private key block), found before anything else
+ * so that no later message can echo it. Only paths are reported, never the value.
+ */
+function privateKeyMaterial(value: unknown, path: PropertyKey[]): ConfigIssue[] {
+  if (typeof value === "string") {
+    return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(value)
+      ? [{ path, message: "holds a private key (a PEM PRIVATE KEY block), which must never be in the config: keep it in a sensitive Terraform variable, Secrets Manager or SSM and reference it from dkim.privateKey" }]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => privateKeyMaterial(v, [...path, i]));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => privateKeyMaterial(v, [...path, k]));
+  }
+  return [];
+}
+
 /** A zod issue in the project's words: the field, what is allowed, and what was given. */
 function zodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
   if (issue.code === "invalid_union") {
@@ -210,7 +262,13 @@ function zodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [{ path: issue.path, message: `is required; ${issue.message}` }];
   }
-  // Custom rules write their own "got …"; unknown keys name themselves.
-  const got = issue.code === "unrecognized_keys" || issue.code === "custom" ? "" : `, got ${describeValue(issue.input)}`;
+  // Custom rules write their own "got …"; unknown keys name themselves. A discriminator issue (dkim.type)
+  // carries the whole object as its input: report the field's own value.
+  const field = issue.path[issue.path.length - 1];
+  const input =
+    issue.input !== null && typeof issue.input === "object" && !Array.isArray(issue.input) && typeof field === "string" && field in issue.input
+      ? (issue.input as Record<string, unknown>)[field]
+      : issue.input;
+  const got = issue.code === "unrecognized_keys" || issue.code === "custom" ? "" : `, got ${describeValue(input)}`;
   return [{ path: issue.path, message: `${issue.message}${got}` }];
 }

@@ -7,10 +7,12 @@
  * two fields at once, live in resolve.ts and report through the same error format.
  */
 import { z } from "zod";
+import { dkimPublicKeyProblem } from "../model/dkim-key";
 import { foProblem, reportUri } from "../model/dmarc";
 import { hostnameProblem, normalizeDomain } from "../model/domain-name";
 import { SES_REGIONS } from "../model/regions";
 import { ipProblem, isSpfRecord } from "../model/spf";
+import { looksLikeKeyMaterial } from "../errors";
 
 /** Adds a field-level rule that needs the value: `problem` returns what is wrong, or undefined. */
 function rule<T extends z.ZodType>(schema: T, problem: (value: z.output<T>) => string | undefined) {
@@ -46,14 +48,88 @@ const region = z
 const ttl = integer(0, 2147483647, "must be a whole number of seconds between 0 and 2147483647").meta({ description: "TTL in seconds of every DNS record the project writes for the domain. Default 600." });
 
 export const EasyDkimSchema = strict({
-  type: z.literal("easy", { error: () => 'must be "easy" (Easy DKIM: SES generates and rotates the key)' }),
+  type: z.literal("easy"),
   keyLength: z
     .union([z.literal(1024), z.literal(2048)], { error: () => "must be 1024 or 2048" })
     .optional()
     .meta({ description: "RSA key length SES uses for Easy DKIM. Default 2048. SES allows one change per 24 h." }),
 }).meta({ description: "Easy DKIM: three CNAMEs to keys that SES holds and rotates." });
 
-const dkim = EasyDkimSchema;
+/** One DNS label (RFC 6376 §3.1 selectors; SES: 1–63 letters, digits, hyphens, no hyphen at either end). */
+const selector = rule(z.string({ error: () => "must be a DKIM selector: one DNS label such as s2026a" }), (v) =>
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(v)
+    ? undefined
+    : `must be one DNS label of 1–63 letters, digits and hyphens, not starting or ending with a hyphen, got ${JSON.stringify(v)}`,
+);
+
+const publicKey = rule(
+  z.string({ error: () => 'must be an RSA public key as SPKI base64 or a PEM "BEGIN PUBLIC KEY" block' }),
+  (v) => {
+    const problem = dkimPublicKeyProblem(v);
+    return problem && `${problem}`;
+  },
+).meta({ description: "RSA public key, 1024–2048 bits, as SPKI base64 or PEM (public: safe in config)." });
+
+const referenceName = (what: string, example: string, pattern: RegExp) =>
+  z.string({ error: () => `must be ${what}, such as ${example}` }).superRefine((v, ctx) => {
+    if (looksLikeKeyMaterial(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `looks like key material; it must be ${what} (such as ${example}) that holds the key, never the key itself`,
+      });
+    } else if (!pattern.test(v)) {
+      ctx.addIssue({ code: "custom", message: `must be ${what}, such as ${example}, got ${JSON.stringify(v)}` });
+    }
+  });
+
+const PRIVATE_KEY_SOURCES =
+  "{ variable: NAME } (a sensitive Terraform variable), { secretsManager: <secret name or ARN> } or { ssmParameter: <parameter name> }";
+
+const privateKeyRef = z
+  .union(
+    [
+      strict({
+        variable: referenceName("a Terraform variable name", "EXAMPLE_COM_DKIM_KEY", /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/),
+      }).meta({ description: "A sensitive Terraform input variable; pass it as TF_VAR_<name>." }),
+      strict({
+        secretsManager: referenceName("a Secrets Manager secret name or ARN", "ses/dkim/example.com", /^[A-Za-z0-9/_+=.@:-]{1,2048}$/),
+      }).meta({ description: "A Secrets Manager secret (name or ARN) whose value is the private key, PEM or base64." }),
+      strict({
+        ssmParameter: referenceName("an SSM parameter name", "/ses/dkim/example.com", /^[A-Za-z0-9/_.-]{1,2048}$/),
+      }).meta({ description: "An SSM SecureString parameter whose value is the private key, PEM or base64." }),
+    ],
+    {
+      error: (issue) =>
+        issue.code === "invalid_union"
+          ? typeof issue.input === "string"
+            ? `must be a reference to where the key is kept, ${PRIVATE_KEY_SOURCES}; never the key itself`
+            : `must be one of ${PRIVATE_KEY_SOURCES}`
+          : undefined,
+    },
+  )
+  .meta({ description: "Where the DKIM private key is kept. Never the key itself." });
+
+export const ByoDkimSchema = strict({
+  type: z.literal("byo"),
+  selector: selector.meta({ description: "DKIM selector SES signs with: <selector>._domainkey.<domain>." }),
+  publicKey,
+  privateKey: privateKeyRef,
+  rotation: strict({
+    next: strict({ selector, publicKey })
+      .optional()
+      .meta({ description: "A new key published ahead of the switch, not yet signing." }),
+    previous: strict({ selector, publicKey })
+      .optional()
+      .meta({ description: "The key signed with before the switch, still published while mail in flight is verified." }),
+  })
+    .optional()
+    .meta({ description: "Keys published beside the signing one during a rotation." }),
+}).meta({ description: "Bring Your Own DKIM: SES signs with your key; its public half is published as TXT." });
+
+const dkim = z.discriminatedUnion("type", [EasyDkimSchema, ByoDkimSchema], {
+  error: (issue) =>
+    issue.code === "invalid_union" ? 'must be "easy" (Easy DKIM: SES holds and rotates the key) or "byo" (Bring Your Own DKIM: your key)' : undefined,
+});
 
 const mailFromObject = strict({
   subdomain: rule(z.string({ error: () => "must be a DNS name under the identity domain, such as mail" }), (v) => {
@@ -258,4 +334,5 @@ export type DmarcConfig = z.input<typeof dmarc>;
 export type SpfConfig = z.input<typeof spf>;
 export type MailFromConfig = z.input<typeof mailFrom>;
 export type DkimConfig = z.input<typeof dkim>;
+export type ByoDkimConfig = z.input<typeof ByoDkimSchema>;
 export type Route53Config = z.input<typeof route53>;

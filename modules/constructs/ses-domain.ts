@@ -1,10 +1,13 @@
 import { Fn, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
 import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
 import { fillDkimTokens, type DomainPlan } from "../model/records";
 import type { SesRegion } from "../model/regions";
+import type { PrivateKeyRef } from "../model/types";
 import { route53TxtValue } from "../model/txt";
 
 export interface SesDomainProps {
@@ -17,10 +20,24 @@ export interface SesDomainProps {
    * @default - the stack's default provider for every region
    */
   readonly providerFor?: (region: SesRegion) => TerraformProvider | undefined;
+  /**
+   * A reference to the sensitive Terraform variable named `name`, for BYODKIM keys passed as variables.
+   * @default - a variable of that name is declared in this construct's stack by the caller; without this, `{ variable }` keys throw
+   */
+  readonly variable?: (name: string) => string;
 }
 
 /**
- * One sending domain: an SESv2 identity with Easy DKIM per region, its custom MAIL FROM, and every DNS
+ * SES wants the private key as the base64 body of the PEM, with no header, footer or line breaks.
+ * Stripped in Terraform, at plan time, so the same secret works whether it is stored as PEM or bare.
+ */
+export function privateKeyBody(value: string): string {
+  return Fn.replace(Fn.replace(value, "/-----[A-Z0-9 ]+-----/", ""), "/[[:space:]]/", "");
+}
+
+/**
+ * One sending domain: an SESv2 identity per region (Easy DKIM, or BYODKIM with the key read at plan
+ * time from a variable, Secrets Manager or SSM), its custom MAIL FROM, and every DNS
  * record the record model lists, in Route 53. Child ids are the model's fixed words, so Terraform
  * addresses read `<domain>_<purpose>` (see SesDomainsStack.allocateLogicalId).
  */
@@ -33,12 +50,17 @@ export class SesDomain extends Construct {
     super(scope, id);
     const { plan } = props;
     const identities = new Map<SesRegion, Sesv2EmailIdentity>();
+    let privateKey: string | undefined;
     for (const identity of plan.identities) {
       const provider = props.providerFor?.(identity.region);
+      if (identity.dkim.type === "byo") privateKey ??= this.privateKey(identity.dkim.privateKey, provider, props);
       const resource = new Sesv2EmailIdentity(this, identity.id, {
         provider,
         emailIdentity: plan.domain,
-        dkimSigningAttributes: { nextSigningKeyLength: identity.keyLength },
+        dkimSigningAttributes:
+          identity.dkim.type === "byo"
+            ? { domainSigningSelector: identity.dkim.selector, domainSigningPrivateKey: privateKey }
+            : { nextSigningKeyLength: identity.dkim.keyLength },
         tags: Object.keys(identity.tags).length > 0 ? { ...identity.tags } : undefined,
       });
       identities.set(identity.region, resource);
@@ -66,5 +88,19 @@ export class SesDomain extends Construct {
           records: record.values.map((v) => (record.type === "TXT" ? route53TxtValue(v) : fillDkimTokens(v, token))),
         }),
     );
+  }
+
+  /** The BYODKIM private key as a Terraform expression: read at plan time, never written into the output. */
+  private privateKey(ref: PrivateKeyRef, provider: TerraformProvider | undefined, props: SesDomainProps): string {
+    if ("variable" in ref) {
+      if (!props.variable) throw new Error(`${this.node.path}: dkim.privateKey.variable needs SesDomainProps.variable`);
+      return privateKeyBody(props.variable(ref.variable));
+    }
+    if ("secretsManager" in ref) {
+      const secret = new DataAwsSecretsmanagerSecretVersion(this, "dkim_private_key", { provider, secretId: ref.secretsManager });
+      return privateKeyBody(secret.secretString);
+    }
+    const parameter = new DataAwsSsmParameter(this, "dkim_private_key", { provider, name: ref.ssmParameter, withDecryption: true });
+    return privateKeyBody(parameter.value);
   }
 }

@@ -9,7 +9,8 @@ import { isWithin } from "./domain-name";
 import { dkimDomain, mailFromMxHost, type SesRegion } from "./regions";
 import { apexSpfRecord, checkSpf, isSpfRecord, mailFromSpfRecord, SPF_LOOKUP_LIMIT } from "./spf";
 import { TXT_STRING_MAX } from "./txt";
-import type { DmarcSpec, DomainSpec, Warning, ZoneRef } from "./types";
+import { dkimKeyRecord } from "./dkim-key";
+import type { ByoDkimSpec, DkimSelectorKey, DmarcSpec, DomainSpec, PrivateKeyRef, Warning, ZoneRef } from "./types";
 
 export type RecordType = "CNAME" | "MX" | "TXT";
 
@@ -30,7 +31,10 @@ export interface IdentityPlan {
   /** Fixed word for the identity in Terraform addresses: `identity`, or `<region>_identity` when multi-region. */
   readonly id: string;
   readonly region: SesRegion;
-  readonly keyLength: "RSA_1024_BIT" | "RSA_2048_BIT";
+  /** How SES signs: Easy DKIM with a key length, or the user's key under a selector. */
+  readonly dkim:
+    | { readonly type: "easy"; readonly keyLength: "RSA_1024_BIT" | "RSA_2048_BIT" }
+    | { readonly type: "byo"; readonly selector: string; readonly privateKey: PrivateKeyRef };
   readonly tags: Readonly<Record<string, string>>;
   readonly mailFrom?: {
     readonly id: string;
@@ -81,7 +85,10 @@ export function planDomain(spec: DomainSpec): DomainPlan {
   const identities: IdentityPlan[] = spec.regions.map((region) => ({
     id: qualify(region, "identity"),
     region,
-    keyLength: spec.dkim.keyLength === 1024 ? "RSA_1024_BIT" : "RSA_2048_BIT",
+    dkim:
+      spec.dkim.type === "byo"
+        ? { type: "byo", selector: spec.dkim.selector, privateKey: spec.dkim.privateKey }
+        : { type: "easy", keyLength: spec.dkim.keyLength === 1024 ? "RSA_1024_BIT" : "RSA_2048_BIT" },
     tags: spec.tags,
     mailFrom:
       spec.mailFrom && mailFromDomain
@@ -93,20 +100,7 @@ export function planDomain(spec: DomainSpec): DomainPlan {
         : undefined,
   }));
 
-  const records: DnsRecord[] = [];
-  for (const region of spec.regions) {
-    for (const n of [1, 2, 3] as const) {
-      const token = dkimTokenPlaceholder(region, n);
-      records.push({
-        id: qualify(region, `dkim_${n}`),
-        name: `${token}._domainkey.${spec.domain}`,
-        type: "CNAME",
-        ttl: spec.ttl,
-        values: [`${token}.${dkimDomain(region)}`],
-        path: at("dkim"),
-      });
-    }
-  }
+  const records: DnsRecord[] = spec.dkim.type === "byo" ? byoDkimRecords(spec, spec.dkim) : easyDkimRecords(spec, qualify);
   if (spec.mailFrom && mailFromDomain) {
     // One MX for all regions: SES routes bounces back to the sending region (SES guide, multi-region).
     records.push({
@@ -166,6 +160,43 @@ export function planDomain(spec: DomainSpec): DomainPlan {
   }
 
   return { domain: spec.domain, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, warnings };
+}
+
+/** Easy DKIM: three CNAMEs per region to keys SES holds, named by tokens known only after apply. */
+function easyDkimRecords(spec: DomainSpec, qualify: (region: SesRegion, word: string) => string): DnsRecord[] {
+  return spec.regions.flatMap((region) =>
+    ([1, 2, 3] as const).map((n) => {
+      const token = dkimTokenPlaceholder(region, n);
+      return {
+        id: qualify(region, `dkim_${n}`),
+        name: `${token}._domainkey.${spec.domain}`,
+        type: "CNAME" as const,
+        ttl: spec.ttl,
+        values: [`${token}.${dkimDomain(region)}`],
+        path: ["domains", spec.domain, "dkim"],
+      };
+    }),
+  );
+}
+
+/**
+ * BYODKIM: a key record per published selector (the signing one, and a rotation's next and previous).
+ * Addressed by selector, so a rotation adds and removes records and never rewrites one in place.
+ */
+function byoDkimRecords(spec: DomainSpec, dkim: ByoDkimSpec): DnsRecord[] {
+  const keys: [DkimSelectorKey, PropertyKey[]][] = [
+    [dkim, []],
+    ...(dkim.next ? [[dkim.next, ["rotation", "next"]] as [DkimSelectorKey, PropertyKey[]]] : []),
+    ...(dkim.previous ? [[dkim.previous, ["rotation", "previous"]] as [DkimSelectorKey, PropertyKey[]]] : []),
+  ];
+  return keys.map(([key, field]) => ({
+    id: `dkim_${key.selector.toLowerCase()}`,
+    name: `${key.selector}._domainkey.${spec.domain}`,
+    type: "TXT" as const,
+    ttl: spec.ttl,
+    values: [dkimKeyRecord(key.publicKey)],
+    path: ["domains", spec.domain, "dkim", ...field, "publicKey"],
+  }));
 }
 
 /** Settings that are allowed but weaken or limit DMARC: warned, never refused. */

@@ -11,7 +11,7 @@ export interface DomainSpec {
   readonly regions: readonly SesRegion[];
   /** TTL of every record written for this domain. */
   readonly ttl: number;
-  readonly dkim: EasyDkimSpec;
+  readonly dkim: EasyDkimSpec | ByoDkimSpec;
   /** Custom MAIL FROM, or false for none. */
   readonly mailFrom: MailFromSpec | false;
   /** Apex SPF; undefined for none. */
@@ -26,6 +26,28 @@ export interface EasyDkimSpec {
   readonly type: "easy";
   readonly keyLength: 1024 | 2048;
 }
+
+/** Bring Your Own DKIM: SES signs with the user's key; its public half is published as TXT. */
+export interface ByoDkimSpec {
+  readonly type: "byo";
+  readonly selector: string;
+  /** Canonical SPKI base64 of the signing key. */
+  readonly publicKey: string;
+  readonly privateKey: PrivateKeyRef;
+  /** Published, not yet signing (rotation step 1). */
+  readonly next?: DkimSelectorKey;
+  /** Signed with before the switch, still published (rotation step 2). */
+  readonly previous?: DkimSelectorKey;
+}
+
+export interface DkimSelectorKey {
+  readonly selector: string;
+  /** Canonical SPKI base64. */
+  readonly publicKey: string;
+}
+
+/** Where a private key is kept; the key itself never passes through the project. */
+export type PrivateKeyRef = { readonly variable: string } | { readonly secretsManager: string } | { readonly ssmParameter: string };
 
 export interface MailFromSpec {
   /** Label(s) under the identity domain. */

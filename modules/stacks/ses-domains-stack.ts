@@ -1,4 +1,4 @@
-import { LocalBackend, TerraformStack, type TerraformElement } from "cdktf";
+import { LocalBackend, TerraformStack, TerraformVariable, type TerraformElement } from "cdktf";
 import { Node, type Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -46,12 +46,32 @@ export class SesDomainsStack extends TerraformStack {
       zones.set(zoneName, new DataAwsRoute53Zone(this, `zone_${zoneName}`, { name: zoneName, privateZone: false }));
     }
 
+    // One sensitive variable per name, however many domains share it: passed as TF_VAR_<name>.
+    const variables = new Map<string, TerraformVariable>();
+    const domainsByVariable = new Map<string, string[]>();
+    for (const plan of props.plans) {
+      const ref = plan.identities.map((i) => i.dkim).find((d) => d.type === "byo")?.privateKey;
+      if (ref && "variable" in ref) domainsByVariable.set(ref.variable, [...(domainsByVariable.get(ref.variable) ?? []), plan.domain]);
+    }
+    for (const [name, domains] of [...domainsByVariable].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      variables.set(
+        name,
+        new TerraformVariable(this, name, {
+          type: "string",
+          sensitive: true,
+          nullable: false,
+          description: `BYODKIM private key (PEM, or its base64 body) for ${domains.join(", ")}. Pass it as TF_VAR_${name}.`,
+        }),
+      );
+    }
+
     for (const plan of props.plans) {
       const zoneId = "zoneId" in plan.zone ? plan.zone.zoneId : zones.get(plan.zone.zoneName)!.zoneId;
       new SesDomain(this, plan.slug, {
         plan,
         zoneId,
         providerFor: (region) => (region === DEFAULT_PROVIDER_REGION ? undefined : providers.get(region)),
+        variable: (name) => variables.get(name)!.stringValue,
       });
     }
   }
