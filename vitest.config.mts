@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Three tiers, each runnable alone (npm run test:<tier>); npm test runs all three in order.
+// Four tiers, each runnable alone (npm run test:<tier>); npm test runs them all in order.
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +15,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      { test: { name: "e2e", include: ["__tests__/e2e/**/*.test.ts"], testTimeout: 60_000 } },
     ],
   },
 });
