@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import type { SesDomainsConfig } from "../../modules/config/schema";
+import type { ByoDkimConfig, SesDomainsConfig } from "../../modules/config/schema";
 import { testKey } from "../helpers/keys";
 import { synthConfig, tempDir, type Json } from "../helpers/synth";
 import { requireTerraform, terraform, terraformEnv, writeOfflineProviderOverride } from "../helpers/terraform";
@@ -10,8 +10,7 @@ beforeAll(() => {
   env = terraformEnv(tempDir("ses-domains-tf-"));
 });
 
-const byo = (privateKey: Record<string, string>) =>
-  ({ type: "byo", selector: "s2026a", publicKey: testKey().publicPem, privateKey }) as const;
+const byo = (privateKey: ByoDkimConfig["privateKey"]): ByoDkimConfig => ({ type: "byo", selector: "s2026a", publicKey: testKey().publicPem, privateKey });
 
 describe("BYODKIM through terraform", () => {
   test("validate passes with keys from a variable, Secrets Manager and SSM", () => {
@@ -22,7 +21,7 @@ describe("BYODKIM through terraform", () => {
         "b.example.com": { dkim: byo({ secretsManager: "ses/dkim/b" }), region: "eu-west-1" },
         "c.example.com": { dkim: byo({ ssmParameter: "/ses/dkim/c" }) },
       },
-    } as SesDomainsConfig);
+    });
     terraform(out.dir, ["init", "-backend=false", "-input=false"], env);
     expect(JSON.parse(terraform(out.dir, ["validate", "-json"], env).stdout)).toMatchObject({ valid: true, error_count: 0 });
   });
@@ -33,7 +32,7 @@ describe("BYODKIM through terraform", () => {
       const out = synthConfig({
         defaults: { region: "us-east-1", dmarc: { p: "reject", rua: ["d@example.com"] } },
         domains: { "example.com": { dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } }, dkim: byo({ variable: "EXAMPLE_COM_DKIM_KEY" }) } },
-      } as SesDomainsConfig);
+      } satisfies SesDomainsConfig);
       writeOfflineProviderOverride(out.dir, out.json.provider.aws);
       const withKey = { ...env, TF_VAR_EXAMPLE_COM_DKIM_KEY: testKey().privatePem };
       terraform(out.dir, ["init", "-input=false"], withKey);

@@ -18,7 +18,7 @@ const EXAMPLES = readdirSync(dirname(EXAMPLE_CONFIG)).filter((f) => /\.(ya?ml|js
 
 describe("terraform validate", () => {
   test("examples/ holds the configs validated here", () => {
-    expect(EXAMPLES).toEqual(["scenarios.yaml", "ses.config.yaml"]);
+    expect(EXAMPLES).toEqual(["byodkim.yaml", "scenarios.yaml", "ses.config.yaml"]);
   });
 
   test.each(EXAMPLES)("examples/%s is valid Terraform", (file) => {
