@@ -70,6 +70,12 @@ describe("BYODKIM config", () => {
     ]);
   });
 
+  test("reports a pasted PEM key and the file's other problems in one run, never the key", () => {
+    const lines = problems(oneDomain({ ttl: -1, dkim: byo({ selector: "bad_selector", privateKey: testKey().privatePem }) }));
+    expect(lines.map((l) => l.split(":")[0])).toEqual(['domains["example.com"].dkim.privateKey', 'domains["example.com"].ttl', 'domains["example.com"].dkim.selector']);
+    expect(lines.join("\n")).not.toMatch(/MII|PRIVATE KEY-----/);
+  });
+
   test.each([
     ["variable", { variable: testKey().privateBody.slice(0, 80) }],
     ["secretsManager", { secretsManager: testKey().privateBody.slice(0, 80) }],

@@ -23,11 +23,16 @@ type Common = Parsed["domains"][string];
 
 /** Validate `raw` (from YAML, JSON or code) and return one spec per domain, sorted by domain name. */
 export function resolveConfig(raw: unknown, source?: string): DomainSpec[] {
+  // Key material is reported by path and blanked before anything else reads the config, so no later
+  // message can echo it; the rest of the file is still checked in the same run.
   const secrets = privateKeyMaterial(raw, []);
-  if (secrets.length > 0) throw new ConfigError(secrets, source);
-  const result = ConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap(zodIssue), source);
+  const checked = secrets.length > 0 ? redact(raw, new Set(secrets.map((s) => JSON.stringify(s.path))), []) : raw;
+  const result = ConfigSchema.safeParse(checked, { reportInput: true });
+  if (!result.success || secrets.length > 0) {
+    const issues = result.success ? [] : result.error.issues.flatMap(zodIssue);
+    const under = (path: readonly PropertyKey[], secret: readonly PropertyKey[]) => secret.every((key, i) => path[i] === key);
+    const elsewhere = issues.filter((issue) => !secrets.some((secret) => under(issue.path, secret.path)));
+    throw new ConfigError([...secrets, ...elsewhere], source);
   }
   const issues: ConfigIssue[] = [];
   const specs = resolveDomains(result.data, issues);
@@ -248,6 +253,15 @@ function privateKeyMaterial(value: unknown, path: PropertyKey[]): ConfigIssue[] 
     return Object.entries(value).flatMap(([k, v]) => privateKeyMaterial(v, [...path, k]));
   }
   return [];
+}
+
+function redact(value: unknown, paths: ReadonlySet<string>, path: PropertyKey[]): unknown {
+  if (paths.has(JSON.stringify(path))) return "";
+  if (Array.isArray(value)) return value.map((v, i) => redact(v, paths, [...path, i]));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, paths, [...path, k])]));
+  }
+  return value;
 }
 
 /** A zod issue in the project's words: the field, what is allowed, and what was given. */
