@@ -8,8 +8,8 @@ import { synthesize } from "./modules/app";
 
 function main(): number {
   try {
-    const { domains } = loadConfig(configPath());
-    const result = synthesize(domains);
+    const { domains, stacks, backend } = loadConfig(configPath());
+    const result = synthesize(domains, { stacks, backend });
     for (const warning of result.warnings) {
       process.stderr.write(`warning: ${formatPath(warning.path)}: ${warning.message} [${warning.code}]\n`);
     }

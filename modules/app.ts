@@ -1,12 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { App } from "cdktf";
+import { DEFAULT_STACK } from "./config/resolve";
+import type { BackendConfig } from "./config/schema";
 import { planDomains, type DomainPlan } from "./model/records";
 import type { DomainSpec, Warning } from "./model/types";
-import { SesDomainsStack } from "./stacks/ses-domains-stack";
+import { SesDomainsStack, type StackBackend } from "./stacks/ses-domains-stack";
 
 /** The stack name while all domains share one state. */
-export const STACK_NAME = "ses-domains";
+export const STACK_NAME = DEFAULT_STACK;
 
 export interface SynthOptions {
   /**
@@ -15,11 +17,21 @@ export interface SynthOptions {
    */
   readonly outdir?: string;
   /**
-   * Directory the local state files live in; written into the backend relative to each stack's
-   * directory, so the output holds no absolute path.
+   * Directory the local state files live in (with no `backend`, or `backend.local` without a dir);
+   * written into each backend relative to its stack's directory, so the output holds no absolute path.
    * @default - the working directory, where cdktf itself keeps terraform.<stack>.tfstate
    */
   readonly stateDir?: string;
+  /**
+   * State backend for every stack.
+   * @default - local files, terraform.<stack>.tfstate in `stateDir`
+   */
+  readonly backend?: BackendConfig;
+  /**
+   * Every stack to write, including empty hash buckets (from resolveProject).
+   * @default - the stacks the domains name
+   */
+  readonly stacks?: readonly string[];
 }
 
 export interface SynthResult {
@@ -30,22 +42,42 @@ export interface SynthResult {
 }
 
 /**
- * Plan every domain, then build and synthesize the cdktf app. Everything that can fail on the user's
- * config fails in planDomains, before the output directory is touched.
+ * Plan every domain, then build and synthesize the cdktf app: one stack per name, each with its own
+ * state. Everything that can fail on the user's config fails in planDomains, before the output
+ * directory is touched.
  */
 export function synthesize(domains: readonly DomainSpec[], options: SynthOptions = {}): SynthResult {
   const plans = planDomains(domains);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const stacks = [...new Set([...(options.stacks ?? []), ...plans.map((p) => p.stack)])].sort();
   mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir });
-  const stackDir = join(outdir, "stacks", STACK_NAME);
-  const stateDir = resolve(options.stateDir ?? process.cwd());
-  const localStatePath = [relative(stackDir, stateDir), `terraform.${STACK_NAME}.tfstate`]
-    .filter((part) => part !== "")
-    .join("/")
-    .split(sep)
-    .join("/");
-  new SesDomainsStack(app, STACK_NAME, { plans, localStatePath });
+  for (const stack of stacks) {
+    new SesDomainsStack(app, stack, {
+      plans: plans.filter((p) => p.stack === stack),
+      backend: stackBackend(stack, join(outdir, "stacks", stack), options),
+    });
+  }
   app.synth();
-  return { outdir, stacks: [STACK_NAME], plans, warnings: plans.flatMap((p) => p.warnings) };
+  return { outdir, stacks, plans, warnings: plans.flatMap((p) => p.warnings) };
+}
+
+/** S3: key `<keyPrefix><stack>.tfstate`. Local: `terraform.<stack>.tfstate`, as a path relative to the stack's directory. */
+function stackBackend(stack: string, stackDir: string, options: SynthOptions): StackBackend {
+  const backend = options.backend;
+  if (backend && "s3" in backend) {
+    const { keyPrefix = "", useLockfile, dynamodbTable, encrypt, ...s3 } = backend.s3;
+    return {
+      s3: {
+        ...s3,
+        key: `${keyPrefix}${stack}.tfstate`,
+        ...(useLockfile !== undefined ? { useLockfile } : {}),
+        ...(dynamodbTable !== undefined ? { dynamodbTable } : {}),
+        ...(encrypt !== undefined ? { encrypt } : {}),
+      },
+    };
+  }
+  const dir = resolve(backend && "local" in backend ? backend.local.dir : options.stateDir ?? process.cwd());
+  const path = [relative(stackDir, dir), `terraform.${stack}.tfstate`].filter((part) => part !== "").join("/");
+  return { local: { path: path.split(sep).join("/") } };
 }

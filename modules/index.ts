@@ -1,7 +1,7 @@
 /** Public surface for library users: config → record model → constructs → stacks. */
 export { ConfigError, formatPath, type ConfigIssue } from "./errors";
 export * from "./config/schema";
-export { resolveConfig, DEFAULT_TTL, DEFAULT_MAIL_FROM, DEFAULT_KEY_LENGTH } from "./config/resolve";
+export { resolveConfig, resolveProject, stackFor, bucketStacks, DEFAULT_STACK, DEFAULT_TTL, DEFAULT_MAIL_FROM, DEFAULT_KEY_LENGTH, type ResolvedProject } from "./config/resolve";
 export { configPath, loadConfig, CONFIG_ENV, EXAMPLE_CONFIG, type LoadedConfig } from "./config/load";
 export * from "./model/types";
 export * from "./model/records";
@@ -23,5 +23,5 @@ export {
 export { route53TxtValue, TXT_STRING_MAX } from "./model/txt";
 export { dkimKeyRecord, dkimPublicKeyProblem, normalizeDkimPublicKey } from "./model/dkim-key";
 export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
-export { SesDomainsStack, type SesDomainsStackProps, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
+export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { synthesize, STACK_NAME, type SynthOptions, type SynthResult } from "./app";

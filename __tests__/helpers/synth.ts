@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import { resolveConfig } from "../../modules/config/resolve";
+import { resolveProject } from "../../modules/config/resolve";
 import type { SesDomainsConfig } from "../../modules/config/schema";
 import { STACK_NAME, synthesize, type SynthResult } from "../../modules/app";
 
@@ -32,9 +32,10 @@ export function tempDir(prefix = "ses-domains-test-"): string {
   return dir;
 }
 
-export function synthConfig(config: SesDomainsConfig, outdir = join(tempDir(), "cdktf.out")): Synthesized {
-  const result = synthesize(resolveConfig(config), { outdir, stateDir: join(outdir, "..") });
-  const dir = join(outdir, "stacks", STACK_NAME);
+export function synthConfig(config: SesDomainsConfig, outdir = join(tempDir(), "cdktf.out"), stack = STACK_NAME): Synthesized {
+  const { domains, stacks, backend } = resolveProject(config);
+  const result = synthesize(domains, { outdir, stateDir: join(outdir, ".."), stacks, backend });
+  const dir = join(outdir, "stacks", stack);
   const text = readFileSync(join(dir, "cdk.tf.json"), "utf8");
   const json = JSON.parse(text) as Json;
   return {

@@ -30,6 +30,7 @@ describe("config: defaults and merging", () => {
       dmarc: undefined,
       tags: {},
       zone: { zoneId: "Z0123456789ABCDEFGHIJ" },
+      stack: "ses-domains",
     });
   });
 
@@ -90,7 +91,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
     [
       "unknown field",
       oneDomain({ dmarcc: { p: "reject" } }),
-      ['domains["example.com"]: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, got an object'.replace(", got an object", "")],
+      ['domains["example.com"]: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, stack'],
     ],
     ["bad policy", oneDomain({ dmarc: { p: "block" } }), ['domains["example.com"].dmarc.p: must be "none", "quarantine" or "reject", got "block"']],
     ["dmarc without p", oneDomain({ dmarc: { rua: ["a@example.com"] } }), ['domains["example.com"].dmarc.p: is required when dmarc is set: "none", "quarantine" or "reject"']],
@@ -114,7 +115,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
     ["zoneId and zoneName", oneDomain({ dns: { route53: { zoneId: "Z1", zoneName: "example.com" } } }), ['domains["example.com"].dns.route53: set zoneId or zoneName, not both']],
     ["zone elsewhere", oneDomain({ dns: { route53: { zoneName: "example.org" } } }), ['domains["example.com"].dns.route53.zoneName: must be example.com or a parent of it (the zone that holds its records), got "example.org"']],
     ["zone id shape", oneDomain({ dns: { route53: { zoneId: "example.com" } } }), ['domains["example.com"].dns.route53.zoneId: must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ, got "example.com"']],
-    ["no dns", { defaults: { region: "us-east-1" }, domains: { "example.com": {} } }, ['domains["example.com"].dns.route53: is required: { zoneId: Z… } or { zoneName: <zone> }, on the domain or in defaults']],
+    ["no dns", { defaults: { region: "us-east-1" }, domains: { "example.com": {} } }, ['domains["example.com"].dns: is required: { route53: { zoneId: Z… } }, { route53: { zoneName: <zone> } } or { external: {} }, on the domain or in defaults']],
     ["identity label", oneDomain({}, {}, "exa_mple.com"), ['domains["exa_mple.com"]: identity domain label "exa_mple" may contain only letters, digits and hyphens, and not start or end with a hyphen']],
     ["single label", oneDomain({}, {}, "localhost"), ['domains["localhost"]: identity domain must have at least 2 labels']],
     ["IDN", oneDomain({}, {}, "bücher.example"), ['domains["bücher.example"]: identity domain internationalized names must be written as punycode A-labels: use "xn--bcher-kva.example"']],

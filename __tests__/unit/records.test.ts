@@ -23,6 +23,7 @@ const spec = (over: Partial<DomainSpec> = {}): DomainSpec => ({
   dmarc: { p: "quarantine", rua: ["mailto:dmarc@example.com"] },
   tags: {},
   zone: { zoneId: "Z1" },
+  stack: "ses-domains",
   ...over,
 });
 

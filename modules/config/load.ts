@@ -6,18 +6,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors";
-import type { DomainSpec } from "../model/types";
-import { resolveConfig } from "./resolve";
+import { resolveProject, type ResolvedProject } from "./resolve";
 
 export const CONFIG_ENV = "SES_CONFIG";
 export const LOCAL_CONFIG_FILES = ["ses.config.yaml", "ses.config.yml", "ses.config.json"];
 /** The embedded example: two levels up from dist/modules/config or modules/config. */
 export const EXAMPLE_CONFIG = findExample();
 
-export interface LoadedConfig {
+export interface LoadedConfig extends ResolvedProject {
   /** The file read, as the user would name it. */
   readonly file: string;
-  readonly domains: DomainSpec[];
 }
 
 /** Which file to read: SES_CONFIG, then the working directory's ses.config.*, then the example. */
@@ -46,7 +44,7 @@ export function loadConfig(file: string): LoadedConfig {
     throw new ConfigError([{ path: [], message: `cannot read config file: ${why}` }], file);
   }
   const raw = ext === ".json" ? parseJson(text, file) : parseYaml(text, file);
-  return { file, domains: resolveConfig(raw, file) };
+  return { file, ...resolveProject(raw, file) };
 }
 
 function parseJson(text: string, file: string): unknown {

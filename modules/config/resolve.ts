@@ -3,6 +3,7 @@
  * dmarc, mailFrom, spf and tags merge field by field; dkim, dns, region/regions and ttl replace whole),
  * and the rules that need the merged view. Every problem is collected before anything is thrown.
  */
+import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { ConfigError, describeValue, type ConfigIssue } from "../errors";
 import { normalizeDkimPublicKey } from "../model/dkim-key";
@@ -21,8 +22,21 @@ export const DEFAULT_KEY_LENGTH = 2048;
 type Parsed = z.output<typeof ConfigSchema>;
 type Common = Parsed["domains"][string];
 
+/** Everything a synth needs from a config: the domains, and how stacks keep their state. */
+export interface ResolvedProject {
+  readonly domains: DomainSpec[];
+  /** Every stack name, sorted: the hash buckets (even empty ones) and the pins. */
+  readonly stacks: string[];
+  readonly backend?: Parsed["backend"];
+}
+
 /** Validate `raw` (from YAML, JSON or code) and return one spec per domain, sorted by domain name. */
 export function resolveConfig(raw: unknown, source?: string): DomainSpec[] {
+  return resolveProject(raw, source).domains;
+}
+
+/** Like resolveConfig, with the stack list and backend settings. */
+export function resolveProject(raw: unknown, source?: string): ResolvedProject {
   // Key material is reported by path and blanked before anything else reads the config, so no later
   // message can echo it; the rest of the file is still checked in the same run.
   const secrets = privateKeyMaterial(raw, []);
@@ -37,7 +51,13 @@ export function resolveConfig(raw: unknown, source?: string): DomainSpec[] {
   const issues: ConfigIssue[] = [];
   const specs = resolveDomains(result.data, issues);
   if (issues.length > 0) throw new ConfigError(issues, source);
-  return specs.sort((a, b) => (a.domain < b.domain ? -1 : 1));
+  const count = result.data.stacks?.count;
+  const stacks = [...new Set([...(count === undefined ? [] : bucketStacks(count)), ...specs.map((s) => s.stack)])].sort();
+  return {
+    domains: specs.sort((a, b) => (a.domain < b.domain ? -1 : 1)),
+    stacks,
+    ...(result.data.backend ? { backend: result.data.backend } : {}),
+  };
 }
 
 /** Merge defaults into each domain and check the rules that need the merged view; problems go to `issues`. */
@@ -60,6 +80,7 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
     if (issues.length > issuesBefore || !regions || !zone) continue;
     specs.push({
       domain,
+      stack: d.stack ?? stackFor(domain, config.stacks?.count),
       regions,
       ttl,
       dkim: resolvedDkim,
@@ -74,6 +95,24 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
 }
 
 type At = (...rest: PropertyKey[]) => PropertyKey[];
+
+/** The stack name while all domains share one state. */
+export const DEFAULT_STACK = "ses-domains";
+
+/**
+ * The stack a domain lands in: with `stacks.count`, a bucket chosen by a hash of the domain name alone,
+ * so adding or removing a domain never moves another one; without it, the one default stack.
+ */
+export function stackFor(domain: string, count: number | undefined): string {
+  if (count === undefined) return DEFAULT_STACK;
+  const bucket = createHash("sha256").update(domain).digest().readUInt32BE(0) % count;
+  return `${DEFAULT_STACK}-${bucket}`;
+}
+
+/** Stack names for `stacks.count`, in order: every bucket has a stack, even while it is empty. */
+export function bucketStacks(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${DEFAULT_STACK}-${i}`);
+}
 
 function resolveDkim(dkim: Common["dkim"], where: PropertyKey[], issues: ConfigIssue[]): DomainSpec["dkim"] {
   if (dkim?.type !== "byo") return { type: "easy", keyLength: dkim?.keyLength ?? DEFAULT_KEY_LENGTH };
@@ -216,13 +255,18 @@ function resolveZone(
   at: At,
   issues: ConfigIssue[],
 ): ZoneRef | undefined {
+  if (dns?.external) return { external: true };
   const route53 = dns?.route53;
   if (!route53) {
-    issues.push({ path: at("dns", "route53"), message: "is required: { zoneId: Z… } or { zoneName: <zone> }, on the domain or in defaults" });
+    issues.push({
+      path: at("dns"),
+      message: "is required: { route53: { zoneId: Z… } }, { route53: { zoneName: <zone> } } or { external: {} }, on the domain or in defaults",
+    });
     return undefined;
   }
   const here = [...dnsPath, "route53"];
-  if (route53.zoneId !== undefined) return { zoneId: route53.zoneId.replace(/^\/hostedzone\//, "") };
+  const role = route53.assumeRoleArn !== undefined ? { assumeRoleArn: route53.assumeRoleArn } : {};
+  if (route53.zoneId !== undefined) return { zoneId: route53.zoneId.replace(/^\/hostedzone\//, ""), ...role };
   if (route53.zoneName === undefined) {
     issues.push({ path: here, message: "needs zoneId or zoneName" });
     return undefined;
@@ -235,7 +279,7 @@ function resolveZone(
     });
     return undefined;
   }
-  return { zoneName };
+  return { zoneName, ...role };
 }
 
 /**

@@ -260,13 +260,33 @@ const route53 = rule(strict({
   })
     .optional()
     .meta({ description: "Hosted zone name, looked up with data.aws_route53_zone; the domain or a parent of it." }),
+  assumeRoleArn: z
+    .string({ error: () => "must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns" })
+    .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+      error: () => "must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns",
+    })
+    .optional()
+    .meta({ description: "Role to assume for this zone's records (a zone in another account); records go through a provider that assumes it." }),
 }), (v) => (v.zoneId !== undefined && v.zoneName !== undefined ? "set zoneId or zoneName, not both" : undefined)).meta({
   description: "Route 53 hosted zone, by zoneId or zoneName (one of the two).",
 });
 
-const dns = strict({
-  route53: route53.optional(),
-}).meta({ description: "Where the domain's DNS records go." });
+const dns = rule(
+  strict({
+    route53: route53.optional(),
+    external: strict({})
+      .optional()
+      .meta({ description: "No DNS resources: every record the domain needs is exported as Terraform outputs." }),
+  }),
+  (v) => (v.route53 !== undefined && v.external !== undefined ? "set route53 or external, not both" : undefined),
+).meta({ description: "Where the domain's DNS records go: Route 53, or external (outputs for another DNS provider)." });
+
+/** Stack names become directories, state keys and parts of commands: keep them to a safe alphabet. */
+const stackName = rule(z.string({ error: () => "must be a stack name such as critical" }), (v) =>
+  /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(v)
+    ? undefined
+    : `must be a stack name of 1–63 letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(v)}`,
+);
 
 /** Keys that `defaults` and each domain share. */
 const common = {
@@ -297,12 +317,49 @@ const oneRegionSetting = <T extends z.ZodType<{ region?: unknown; regions?: unkn
     }
   });
 
-export const DomainSchema = oneRegionSetting(strict(common)).meta({ description: "One sending domain; unset keys come from defaults." });
+export const DomainSchema = oneRegionSetting(
+  strict({
+    ...common,
+    stack: stackName.optional().meta({ description: "Pin this domain to a named stack instead of its hash bucket." }),
+  }),
+).meta({ description: "One sending domain; unset keys come from defaults." });
 export const DefaultsSchema = oneRegionSetting(strict(common)).meta({ description: "Settings every domain inherits." });
 
 export const ConfigSchema = strict({
   $schema: z.string().optional().meta({ description: "Path or URL of this JSON Schema, for editors." }),
   defaults: DefaultsSchema.optional(),
+  stacks: strict({
+    count: integer(1, 10000, "must be a whole number of stacks, at least 1").meta({
+      description: "Spread domains over this many stacks by a stable hash of the domain name.",
+    }),
+  })
+    .optional()
+    .meta({ description: "Split domains over several Terraform stacks (states). Unset: one stack." }),
+  backend: z
+    .union(
+      [
+        strict({
+          s3: strict({
+            bucket: z.string({ error: () => "must be an S3 bucket name" }).min(3, { error: () => "must be an S3 bucket name" }),
+            keyPrefix: z.string({ error: () => 'must be a key prefix such as "ses/"' }).optional(),
+            region: z.string({ error: () => "must be an AWS region" }).regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, {
+              error: () => "must be an AWS region such as us-east-1",
+            }),
+            useLockfile: z.boolean({ error: () => "must be true or false" }).optional(),
+            dynamodbTable: z.string().optional(),
+            encrypt: z.boolean({ error: () => "must be true or false" }).optional(),
+          }).meta({ description: "S3 state: key <keyPrefix><stack>.tfstate per stack." }),
+        }),
+        strict({
+          local: strict({
+            dir: z.string({ error: () => "must be a directory, relative to where you synthesize" }),
+          }).meta({ description: "Local state files <dir>/terraform.<stack>.tfstate, written as relative paths." }),
+        }),
+      ],
+      { error: (issue) => (issue.code === "invalid_union" ? "must be { s3: { bucket, keyPrefix, region, useLockfile } } or { local: { dir } }" : undefined) },
+    )
+    .optional()
+    .meta({ description: "Where each stack keeps its state. Default: local files in the working directory." }),
   domains: z
     .record(z.string(), DomainSchema, { error: () => "must be a map from identity domain to its settings" })
     .superRefine((domains, ctx) => {
@@ -336,3 +393,4 @@ export type MailFromConfig = z.input<typeof mailFrom>;
 export type DkimConfig = z.input<typeof dkim>;
 export type ByoDkimConfig = z.input<typeof ByoDkimSchema>;
 export type Route53Config = z.input<typeof route53>;
+export type BackendConfig = NonNullable<SesDomainsConfig["backend"]>;

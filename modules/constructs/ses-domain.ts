@@ -1,4 +1,4 @@
-import { Fn, type TerraformProvider } from "cdktf";
+import { Fn, TerraformOutput, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
@@ -13,8 +13,16 @@ import { route53TxtValue } from "../model/txt";
 export interface SesDomainProps {
   /** What to render: from `planDomain` in the record model. */
   readonly plan: DomainPlan;
-  /** Hosted zone ID for every record: a literal ID or a reference to a data.aws_route53_zone. */
-  readonly zoneId: string;
+  /**
+   * Hosted zone ID for every record: a literal ID or a reference to a data.aws_route53_zone.
+   * @default - no DNS resources: the records are exported as the output `<domain>_dns_records` (external DNS)
+   */
+  readonly zoneId?: string;
+  /**
+   * The provider Route 53 records go through (one that assumes a role in the zone's account).
+   * @default - the stack's default provider
+   */
+  readonly dnsProvider?: TerraformProvider;
   /**
    * The AWS provider for an SES region.
    * @default - the stack's default provider for every region
@@ -78,10 +86,26 @@ export class SesDomain extends Construct {
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().
     const token = (region: SesRegion, index: number) =>
       Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
+    const zoneId = props.zoneId;
+    if (zoneId === undefined) {
+      // External DNS: one output per domain, the same structure for every domain, for another DNS provider.
+      new TerraformOutput(this, "dns_records", {
+        description: `Every DNS record ${plan.domain} needs, for a DNS provider outside this project: name, type, ttl, values (TXT values whole, not split into strings).`,
+        value: plan.records.map((record) => ({
+          name: fillDkimTokens(record.name, token),
+          type: record.type,
+          ttl: record.ttl,
+          values: record.values.map((v) => fillDkimTokens(v, token)),
+        })),
+      });
+      this.records = [];
+      return;
+    }
     this.records = plan.records.map(
       (record) =>
         new Route53Record(this, record.id, {
-          zoneId: props.zoneId,
+          provider: props.dnsProvider,
+          zoneId,
           name: fillDkimTokens(record.name, token),
           type: record.type,
           ttl: record.ttl,

@@ -45,6 +45,8 @@ export interface IdentityPlan {
 
 export interface DomainPlan {
   readonly domain: string;
+  /** The stack (Terraform state) the domain lives in. */
+  readonly stack: string;
   /** Terraform-safe prefix of every address of this domain: `example_com`. */
   readonly slug: string;
   readonly zone: ZoneRef;
@@ -159,7 +161,7 @@ export function planDomain(spec: DomainSpec): DomainPlan {
     });
   }
 
-  return { domain: spec.domain, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, warnings };
+  return { domain: spec.domain, stack: spec.stack, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, warnings };
 }
 
 /** Easy DKIM: three CNAMEs per region to keys SES holds, named by tokens known only after apply. */

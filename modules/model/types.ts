@@ -20,6 +20,8 @@ export interface DomainSpec {
   readonly dmarc?: DmarcSpec;
   readonly tags: Readonly<Record<string, string>>;
   readonly zone: ZoneRef;
+  /** The stack (Terraform state) this domain lives in. */
+  readonly stack: string;
 }
 
 export interface EasyDkimSpec {
@@ -89,8 +91,14 @@ export interface DmarcSpec {
   readonly psd?: "y" | "n" | "u";
 }
 
-/** The Route 53 hosted zone a domain's records go into. */
-export type ZoneRef = { readonly zoneId: string } | { readonly zoneName: string };
+/**
+ * Where a domain's records go: a Route 53 hosted zone (by ID or by name, optionally through a role in
+ * another account), or external — no DNS resources, the records exported as Terraform outputs.
+ */
+export type ZoneRef =
+  | { readonly zoneId: string; readonly assumeRoleArn?: string }
+  | { readonly zoneName: string; readonly assumeRoleArn?: string }
+  | { readonly external: true };
 
 /** A warning never fails a synth; it is printed once on stderr and returned to library users. */
 export interface Warning {

@@ -1,4 +1,4 @@
-import { LocalBackend, TerraformStack, TerraformVariable, type TerraformElement } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack, TerraformVariable, type S3BackendConfig, type TerraformElement } from "cdktf";
 import { Node, type Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -9,42 +9,82 @@ import type { SesRegion } from "../model/regions";
 /** Route 53 is a global service whose API lives in us-east-1: the default provider's region. */
 export const DEFAULT_PROVIDER_REGION: SesRegion = "us-east-1";
 
+/** Where a stack keeps its state. */
+export type StackBackend = { readonly local: { readonly path: string } } | { readonly s3: S3BackendConfig };
+
 export interface SesDomainsStackProps {
-  /** Domains to render, from `planDomains`. */
+  /** Domains to render, from `planDomains`: this stack's share. */
   readonly plans: readonly DomainPlan[];
   /**
-   * Path of the local state file, relative to the stack's directory in the output.
-   * @default - cdktf's own default, an absolute path (not deterministic: main.ts always sets this)
+   * The state backend.
+   * @default - cdktf's own default, a local file at an absolute path (main.ts always sets one)
    */
-  readonly localStatePath?: string;
+  readonly backend?: StackBackend;
+}
+
+/**
+ * The provider alias for Route 53 through a role in another account: `dns-<account>-<role name>`,
+ * readable in plans and stable for as long as the role is.
+ */
+export function dnsProviderAlias(roleArn: string): string {
+  const [, , , , account, resource] = roleArn.split(":");
+  const role = resource.slice(resource.lastIndexOf("/") + 1).replace(/[^A-Za-z0-9_-]/g, "_");
+  return `dns-${account}-${role}`;
 }
 
 /**
  * One Terraform state holding a group of domains: the AWS providers (the default in us-east-1 for
- * Route 53 and us-east-1 identities, one alias per other region), the hosted-zone lookups, and a
- * SesDomain per domain. Resource addresses are readable: `aws_route53_record.example_com_dkim_1`.
+ * Route 53 and us-east-1 identities, one alias per other region, one per DNS role in another account),
+ * the hosted-zone lookups, the private-key variables and a SesDomain per domain. Resource addresses
+ * are readable: `aws_route53_record.example_com_dkim_1`.
  */
 export class SesDomainsStack extends TerraformStack {
   private readonly logicalIds = new Map<string, string>();
 
   constructor(scope: Construct, name: string, props: SesDomainsStackProps) {
     super(scope, name);
-    if (props.localStatePath !== undefined) new LocalBackend(this, { path: props.localStatePath });
+    if (props.backend && "local" in props.backend) new LocalBackend(this, { path: props.backend.local.path });
+    if (props.backend && "s3" in props.backend) new S3Backend(this, props.backend.s3);
 
     const defaultProvider = new AwsProvider(this, "aws", { region: DEFAULT_PROVIDER_REGION });
-    const providers = new Map<SesRegion, AwsProvider>([[DEFAULT_PROVIDER_REGION, defaultProvider]]);
-    const regions = [...new Set(props.plans.flatMap((p) => p.identities.map((i) => i.region)))].sort();
-    for (const region of regions) {
-      if (!providers.has(region)) {
-        providers.set(region, new AwsProvider(this, `aws_${region}`, { region, alias: region }));
+    const regionProviders = new Map<SesRegion, AwsProvider>([[DEFAULT_PROVIDER_REGION, defaultProvider]]);
+    for (const region of sorted(props.plans.flatMap((p) => p.identities.map((i) => i.region)))) {
+      if (!regionProviders.has(region)) {
+        regionProviders.set(region, new AwsProvider(this, `aws_${region}`, { region, alias: region }));
       }
     }
 
-    const zones = new Map<string, DataAwsRoute53Zone>();
-    const zoneNames = [...new Set(props.plans.flatMap((p) => ("zoneName" in p.zone ? [p.zone.zoneName] : [])))].sort();
-    for (const zoneName of zoneNames) {
-      zones.set(zoneName, new DataAwsRoute53Zone(this, `zone_${zoneName}`, { name: zoneName, privateZone: false }));
+    const roleProviders = new Map<string, AwsProvider>();
+    const aliases = new Map<string, string>();
+    for (const roleArn of sorted(props.plans.flatMap((p) => ("assumeRoleArn" in p.zone && p.zone.assumeRoleArn ? [p.zone.assumeRoleArn] : [])))) {
+      const alias = dnsProviderAlias(roleArn);
+      const twin = aliases.get(alias);
+      if (twin) throw new Error(`DNS roles ${twin} and ${roleArn} would share the provider alias ${alias}`);
+      aliases.set(alias, roleArn);
+      roleProviders.set(
+        roleArn,
+        new AwsProvider(this, `aws_${alias}`, { region: DEFAULT_PROVIDER_REGION, alias, assumeRole: [{ roleArn }] }),
+      );
     }
+    const dnsProvider = (plan: DomainPlan) =>
+      "assumeRoleArn" in plan.zone && plan.zone.assumeRoleArn ? roleProviders.get(plan.zone.assumeRoleArn) : undefined;
+
+    // One lookup per zone name (and role), shared by every domain in that zone.
+    const zones = new Map<string, DataAwsRoute53Zone>();
+    for (const plan of props.plans) {
+      if (!("zoneName" in plan.zone)) continue;
+      const provider = dnsProvider(plan);
+      const key = provider ? `${plan.zone.zoneName}_${provider.alias}` : plan.zone.zoneName;
+      if (!zones.has(key)) {
+        zones.set(key, new DataAwsRoute53Zone(this, `zone_${key}`, { provider, name: plan.zone.zoneName, privateZone: false }));
+      }
+    }
+    const zoneIdFor = (plan: DomainPlan): string | undefined => {
+      if ("zoneId" in plan.zone) return plan.zone.zoneId;
+      if (!("zoneName" in plan.zone)) return undefined;
+      const provider = dnsProvider(plan);
+      return zones.get(provider ? `${plan.zone.zoneName}_${provider.alias}` : plan.zone.zoneName)!.zoneId;
+    };
 
     // One sensitive variable per name, however many domains share it: passed as TF_VAR_<name>.
     const variables = new Map<string, TerraformVariable>();
@@ -66,11 +106,11 @@ export class SesDomainsStack extends TerraformStack {
     }
 
     for (const plan of props.plans) {
-      const zoneId = "zoneId" in plan.zone ? plan.zone.zoneId : zones.get(plan.zone.zoneName)!.zoneId;
       new SesDomain(this, plan.slug, {
         plan,
-        zoneId,
-        providerFor: (region) => (region === DEFAULT_PROVIDER_REGION ? undefined : providers.get(region)),
+        zoneId: zoneIdFor(plan),
+        dnsProvider: dnsProvider(plan),
+        providerFor: (region) => (region === DEFAULT_PROVIDER_REGION ? undefined : regionProviders.get(region)),
         variable: (name) => variables.get(name)!.stringValue,
       });
     }
@@ -95,4 +135,8 @@ export class SesDomainsStack extends TerraformStack {
     this.logicalIds.set(logicalId, node.path);
     return logicalId;
   }
+}
+
+function sorted<T extends string>(values: readonly T[]): T[] {
+  return [...new Set(values)].sort();
 }
