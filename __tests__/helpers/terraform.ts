@@ -4,7 +4,7 @@
  * hashicorp/aws, for which a CLI config is written to a temp dir; else the registry, as terraform does.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -37,9 +37,12 @@ export function terraformEnv(
     return base;
   }
   const file = join(tempDir, "terraform.rc");
+  // A plugin cache makes every init after the first link the ~700 MB provider instead of copying it.
+  const cache = join(tempDir, "plugin-cache");
+  mkdirSync(cache, { recursive: true });
   writeFileSync(
     file,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+    `plugin_cache_dir = ${JSON.stringify(cache)}\nprovider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
   );
   return { ...base, TF_CLI_CONFIG_FILE: file };
 }
