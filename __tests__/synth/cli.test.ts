@@ -52,6 +52,20 @@ describe("the app (npm run synth), as users run it", () => {
     expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^warning: domains\["example\.com"\]\.dmarc: no DMARC record for example\.com: .* \[dmarc-missing\]$/)]);
   });
 
+  test("a fleet's repeated warnings are counted after the first three of each kind", () => {
+    const cwd = tempDir();
+    const domains = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`d${i}.example.com`, {}]));
+    writeFileSync(join(cwd, "c.json"), JSON.stringify({ defaults: { region: "us-east-1", dns: { route53: { zoneId: "Z1" } } }, domains }));
+    const run = runMain({ SES_CONFIG: "c.json" }, cwd);
+    expect(run.status).toBe(0);
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^warning: domains\["d0\.example\.com"\]\.dmarc: .*\[dmarc-missing\]$/),
+      expect.stringMatching(/^warning: domains\["d1\.example\.com"\]\.dmarc: .*\[dmarc-missing\]$/),
+      expect.stringMatching(/^warning: domains\["d2\.example\.com"\]\.dmarc: .*\[dmarc-missing\]$/),
+      "warning: 3 more like the above [dmarc-missing]",
+    ]);
+  });
+
   test.each<[string, string, string, RegExp[]]>([
     [
       "an invalid config",
