@@ -1,21 +1,25 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { MAIN_UNBUNDLED, runMain } from "../helpers/cli";
+import { MAIN_UNBUNDLED, ROOT, runMain } from "../helpers/cli";
 import { tempDir } from "../helpers/synth";
 
 const STACK_FILE = join("stacks", "ses-domains", "cdk.tf.json");
 
 describe("the app (npm run synth), as users run it", () => {
-  test("the bundle and tsc's unbundled output write byte-identical files", () => {
-    const bundled = tempDir();
-    const plain = tempDir();
-    expect(runMain({}, bundled).status).toBe(0);
-    expect(runMain({}, plain, MAIN_UNBUNDLED).status).toBe(0);
-    for (const file of [STACK_FILE, "manifest.json"]) {
-      expect(readFileSync(join(bundled, "cdktf.out", file), "utf8")).toBe(readFileSync(join(plain, "cdktf.out", file), "utf8"));
-    }
-  });
+  test.each(["ses.config.yaml", "scenarios.yaml", "byodkim.yaml"])(
+    "the bundle and tsc's unbundled output write byte-identical files for examples/%s",
+    (example) => {
+      const bundled = tempDir();
+      const plain = tempDir();
+      const env = { SES_CONFIG: join(ROOT, "examples", example) };
+      expect(runMain(env, bundled).status).toBe(0);
+      expect(runMain(env, plain, MAIN_UNBUNDLED).status).toBe(0);
+      for (const file of [STACK_FILE, "manifest.json"]) {
+        expect(readFileSync(join(bundled, "cdktf.out", file), "utf8")).toBe(readFileSync(join(plain, "cdktf.out", file), "utf8"));
+      }
+    },
+  );
 
   test("a fresh checkout synthesizes the embedded example with no config and no AWS credentials", () => {
     const cwd = tempDir();
