@@ -86,6 +86,15 @@ export class SesDomain extends Construct {
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().
     const token = (region: SesRegion, index: number) =>
       Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
+    // Easy DKIM tokens per region, for `ses-domains verify --tf-outputs` and for people reading the plan.
+    const easy = plan.identities.filter((i) => i.dkim.type === "easy");
+    if (easy.length > 0) {
+      new TerraformOutput(this, "dkim_tokens", {
+        description: `Easy DKIM tokens of ${plan.domain} by region.`,
+        value: Object.fromEntries(easy.map((i) => [i.region, identities.get(i.region)!.dkimSigningAttributes.tokens])),
+      });
+    }
+
     const zoneId = props.zoneId;
     if (zoneId === undefined) {
       // External DNS: one output per domain, the same structure for every domain, for another DNS provider.
