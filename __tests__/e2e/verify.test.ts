@@ -110,6 +110,18 @@ describe("ses-domains verify against a DNS server on loopback", () => {
     expect(result.out).toMatch(/^spf problem SPF   example\.com  11 of 10 DNS lookups, 0 void: spends 11 DNS lookups counting its includes/m);
   });
 
+  test("more than two void lookups (includes with no SPF record) are a problem", async () => {
+    const config = { ...CONFIG, domains: { "example.com": { ...CONFIG.domains["example.com"], spf: { include: ["_spf.example.net", "gone1.example.net", "gone2.example.net", "gone3.example.net"] } } } };
+    const dir = tempDir();
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify(config));
+    const [plan] = planDomains(resolveConfig(config));
+    const zone = [...completeZone().filter((r) => r.name !== "example.com"), { name: "example.com", type: "TXT" as const, values: plan.records.find((r) => r.id === "apex_txt")!.values }];
+    const result = await verify(["--config", file, "--resolver", await serve(zone)]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("3 void lookups (names with no SPF record); receivers fail SPF past 2 (RFC 7208 §4.6.4)");
+  });
+
   test("a second SPF record at the apex is a problem", async () => {
     const zone = completeZone().map((r) => (r.name === "example.com" && r.type === "TXT" ? { ...r, values: [...r.values, "v=spf1 -all"] } : r));
     const f = files();
