@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import { resolveProject } from "../../modules/config/resolve";
+import { resolveConfig, resolveProject } from "../../modules/config/resolve";
+import { ConfigError } from "../../modules/errors";
+import { planDomains } from "../../modules/model/records";
 import type { SesDomainsConfig } from "../../modules/config/schema";
 import { STACK_NAME, synthesize, type SynthResult } from "../../modules/app";
 
@@ -60,6 +62,17 @@ export function synthConfig(config: SesDomainsConfig, outdir = join(tempDir(), "
       return out.sort();
     },
   };
+}
+
+/** The error lines a config produces through resolve and plan, or [] when it is accepted. */
+export function configProblems(config: unknown): string[] {
+  try {
+    planDomains(resolveConfig(config));
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.lines();
+    throw err;
+  }
 }
 
 /** A one-domain config, with overrides merged into the domain. */

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { resolveConfig, resolveProject, stackFor } from "../../modules/config/resolve";
 import type { SesDomainsConfig } from "../../modules/config/schema";
-import { ConfigError } from "../../modules/errors";
-import { oneDomain, synthConfig, tempDir, type Json } from "../helpers/synth";
+import { configProblems, oneDomain, synthConfig, tempDir, type Json } from "../helpers/synth";
 
 const ZONE = { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } };
 const fleet = (names: string[], extra: Partial<SesDomainsConfig> = {}): SesDomainsConfig => ({
@@ -122,15 +121,6 @@ describe("DNS targets", () => {
 });
 
 describe("fleet errors name the field", () => {
-  const problems = (config: unknown) => {
-    try {
-      resolveConfig(config);
-      return [];
-    } catch (err) {
-      if (err instanceof ConfigError) return err.lines();
-      throw err;
-    }
-  };
   test.each<[string, unknown, string]>([
     ["stacks.count below 1", { ...fleet(["a.example.com"]), stacks: { count: 0 } }, "stacks.count: must be a whole number of stacks, at least 1, got 0"],
     ["a pin to an empty name", oneDomain({ stack: "" }), 'domains["example.com"].stack: must be a stack name of 1–63 letters, digits, "-" and "_", starting with a letter or digit, got ""'],
@@ -146,6 +136,6 @@ describe("fleet errors name the field", () => {
       "backend: must be { s3: { bucket, keyPrefix, region, useLockfile } } or { local: { dir } }, got an object",
     ],
   ])("%s", (_, config, line) => {
-    expect(problems(config)).toEqual([line]);
+    expect(configProblems(config)).toEqual([line]);
   });
 });

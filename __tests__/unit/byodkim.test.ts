@@ -1,9 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { resolveConfig } from "../../modules/config/resolve";
-import { ConfigError } from "../../modules/errors";
-import { planDomain, planDomains } from "../../modules/model/records";
+import { planDomain } from "../../modules/model/records";
 import { testKey } from "../helpers/keys";
-import { oneDomain } from "../helpers/synth";
+import { configProblems, oneDomain } from "../helpers/synth";
 
 const byo = (over: Record<string, unknown> = {}) => ({
   type: "byo",
@@ -12,15 +11,6 @@ const byo = (over: Record<string, unknown> = {}) => ({
   privateKey: { variable: "EXAMPLE_COM_DKIM_KEY" },
   ...over,
 });
-const problems = (config: unknown): string[] => {
-  try {
-    planDomains(resolveConfig(config));
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.lines();
-    throw err;
-  }
-};
 
 describe("BYODKIM config", () => {
   test("resolves to the selector, the canonical SPKI and the key reference", () => {
@@ -33,7 +23,7 @@ describe("BYODKIM config", () => {
     [{ secretsManager: "arn:aws:secretsmanager:us-east-1:111111111111:secret:ses/dkim/example.com-AbCdEf" }],
     [{ ssmParameter: "/ses/dkim/example.com" }],
   ])("accepts the key reference %j", (privateKey) => {
-    expect(problems(oneDomain({ dkim: byo({ privateKey }) }))).toEqual([]);
+    expect(configProblems(oneDomain({ dkim: byo({ privateKey }) }))).toEqual([]);
   });
 
   test.each<[string, Record<string, unknown>, string]>([
@@ -51,11 +41,11 @@ describe("BYODKIM config", () => {
       'domains["example.com"].dkim.rotation.previous.selector: "s2026a" is already the signing selector; each key needs its own selector',
     ],
   ])("rejects %s naming the field", (_, over, line) => {
-    expect(problems(oneDomain({ dkim: byo(over) }))).toEqual([line]);
+    expect(configProblems(oneDomain({ dkim: byo(over) }))).toEqual([line]);
   });
 
   test("rejects a private key pasted as the private key, without echoing it", () => {
-    const lines = problems(oneDomain({ dkim: byo({ privateKey: testKey().privateBody }) }));
+    const lines = configProblems(oneDomain({ dkim: byo({ privateKey: testKey().privateBody }) }));
     expect(lines).toEqual([
       'domains["example.com"].dkim.privateKey: must be a reference to where the key is kept, { variable: NAME } (a sensitive Terraform variable), { secretsManager: <secret name or ARN> } or { ssmParameter: <parameter name> }; never the key itself, got a value that looks like key material (not shown)',
     ]);
@@ -63,7 +53,7 @@ describe("BYODKIM config", () => {
   });
 
   test("rejects a PEM private key anywhere in the config, naming only the path", () => {
-    const lines = problems(oneDomain({ dkim: byo({ publicKey: testKey().privatePem }), tags: { key: testKey().privatePem } }));
+    const lines = configProblems(oneDomain({ dkim: byo({ publicKey: testKey().privatePem }), tags: { key: testKey().privatePem } }));
     expect(lines).toEqual([
       'domains["example.com"].dkim.publicKey: holds a private key (a PEM PRIVATE KEY block), which must never be in the config: keep it in a sensitive Terraform variable, Secrets Manager or SSM and reference it from dkim.privateKey',
       'domains["example.com"].tags.key: holds a private key (a PEM PRIVATE KEY block), which must never be in the config: keep it in a sensitive Terraform variable, Secrets Manager or SSM and reference it from dkim.privateKey',
@@ -71,7 +61,7 @@ describe("BYODKIM config", () => {
   });
 
   test("reports a pasted PEM key and the file's other problems in one run, never the key", () => {
-    const lines = problems(oneDomain({ ttl: -1, dkim: byo({ selector: "bad_selector", privateKey: testKey().privatePem }) }));
+    const lines = configProblems(oneDomain({ ttl: -1, dkim: byo({ selector: "bad_selector", privateKey: testKey().privatePem }) }));
     expect(lines.map((l) => l.split(":")[0])).toEqual(['domains["example.com"].dkim.privateKey', 'domains["example.com"].ttl', 'domains["example.com"].dkim.selector']);
     expect(lines.join("\n")).not.toMatch(/MII|PRIVATE KEY-----/);
   });
@@ -80,13 +70,13 @@ describe("BYODKIM config", () => {
     ["variable", { variable: testKey().privateBody.slice(0, 80) }],
     ["secretsManager", { secretsManager: testKey().privateBody.slice(0, 80) }],
   ])("rejects key material where a %s name is expected", (field, privateKey) => {
-    const lines = problems(oneDomain({ dkim: byo({ privateKey }) }));
+    const lines = configProblems(oneDomain({ dkim: byo({ privateKey }) }));
     expect(lines).toEqual([expect.stringMatching(new RegExp(`^domains\\["example\\.com"\\]\\.dkim\\.privateKey\\.${field}: looks like key material; it must be .* that holds the key, never the key itself$`))]);
   });
 
   test("rejects a PKCS#1 public key with the command that converts it", () => {
     const pkcs1 = `-----BEGIN RSA PUBLIC KEY-----\nMIIBCgKCAQEA\n-----END RSA PUBLIC KEY-----`;
-    expect(problems(oneDomain({ dkim: byo({ publicKey: pkcs1 }) }))).toEqual([
+    expect(configProblems(oneDomain({ dkim: byo({ publicKey: pkcs1 }) }))).toEqual([
       expect.stringMatching(/^domains\["example\.com"\]\.dkim\.publicKey: is a PKCS#1 RSA public key .* openssl rsa -RSAPublicKey_in -in key\.pem -pubout$/),
     ]);
   });

@@ -4,18 +4,7 @@ import { describe, expect, test } from "vitest";
 import { configPath, EXAMPLE_CONFIG, loadConfig } from "../../modules/config/load";
 import { resolveConfig } from "../../modules/config/resolve";
 import { ConfigError } from "../../modules/errors";
-import { oneDomain, tempDir } from "../helpers/synth";
-
-/** The problem lines a config produces (empty when it is valid). */
-function problems(config: unknown): string[] {
-  try {
-    resolveConfig(config);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.lines();
-    throw err;
-  }
-}
+import { configProblems, oneDomain, tempDir } from "../helpers/synth";
 
 describe("config: defaults and merging", () => {
   test("applies the documented defaults when a key is set nowhere", () => {
@@ -126,17 +115,17 @@ describe("config: errors name the field, the value and what is allowed", () => {
     ["no domains", { defaults: { region: "us-east-1" }, domains: {} }, ["domains: must list at least one domain"]],
     ["domains missing", { defaults: { region: "us-east-1" } }, ["domains: is required; must be a map from identity domain to its settings"]],
   ])("%s", (_, config, expected) => {
-    expect(problems(config)).toEqual(expected);
+    expect(configProblems(config)).toEqual(expected);
   });
 
   test("reports every problem, one line each", () => {
-    const lines = problems(oneDomain({ ttl: -1, dmarc: { p: "block", pct: 101 } }));
+    const lines = configProblems(oneDomain({ ttl: -1, dmarc: { p: "block", pct: 101 } }));
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.startsWith('domains["example.com"].'))).toBe(true);
   });
 
   test("reports field problems across the whole file in one run", () => {
-    const lines = problems({
+    const lines = configProblems({
       defaults: { region: "us-east-9" },
       domains: {
         "example.com": {
@@ -160,7 +149,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
   test("two spellings of one identity are a duplicate", () => {
     const config = oneDomain({}, {}, "example.com");
     (config.domains as Record<string, unknown>)["EXAMPLE.com"] = config.domains["example.com"];
-    expect(problems(config)).toEqual(['domains["EXAMPLE.com"]: is the same identity as domains["example.com"] (names are case-insensitive)']);
+    expect(configProblems(config)).toEqual(['domains["EXAMPLE.com"]: is the same identity as domains["example.com"] (names are case-insensitive)']);
   });
 });
 

@@ -1,20 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { resolveConfig } from "../../modules/config/resolve";
-import { ConfigError } from "../../modules/errors";
 import { planDomains, txtAnswerOctets } from "../../modules/model/records";
-import { oneDomain } from "../helpers/synth";
+import { configProblems, oneDomain } from "../helpers/synth";
 import type { SesDomainsConfig } from "../../modules/config/schema";
 
 const plan = (config: SesDomainsConfig) => planDomains(resolveConfig(config));
-const problems = (config: unknown): string[] => {
-  try {
-    planDomains(resolveConfig(config));
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.lines();
-    throw err;
-  }
-};
 const warningCodes = (config: SesDomainsConfig) => plan(config).flatMap((p) => p.warnings.map((w) => `${w.code} ${w.path.slice(2).join(".")}`));
 const ZONE = { route53: { zoneId: "Z1" } };
 
@@ -53,11 +43,11 @@ describe("apex SPF in config", () => {
     ],
     ["a TXT value over 4000 characters", oneDomain({ spf: { extraTxt: ["x".repeat(4001)] } }), 'domains["example.com"].spf: a TXT value at example.com is 4001 characters; Route 53 accepts at most 4000'],
   ])("%s fails naming the field and the rule", (_, config, line) => {
-    expect(problems(config)).toEqual([line]);
+    expect(configProblems(config)).toEqual([line]);
   });
 
   test("macros pass when allowMacros is true", () => {
-    expect(problems(oneDomain({ spf: { allowMacros: true, include: ["%{d}.spf.example.com"] } }))).toEqual([]);
+    expect(configProblems(oneDomain({ spf: { allowMacros: true, include: ["%{d}.spf.example.com"] } }))).toEqual([]);
   });
 
   test("warns that nested includes are not counted offline", () => {
@@ -126,7 +116,7 @@ describe("external report authorization (RFC 7489 §7.1)", () => {
 describe("one record set per name and type", () => {
   test("a second record set at one name fails naming both fields", () => {
     expect(
-      problems({ defaults: { region: "us-east-1", dns: ZONE }, domains: { "example.com": {}, "mail.example.com": { spf: { include: ["a.example.com"] } } } }),
+      configProblems({ defaults: { region: "us-east-1", dns: ZONE }, domains: { "example.com": {}, "mail.example.com": { spf: { include: ["a.example.com"] } } } }),
     ).toEqual([
       'domains["mail.example.com"].spf: would write a second TXT record set at mail.example.com, which domains["example.com"].mailFrom already writes; Route 53 holds one record set per name and type',
     ]);
