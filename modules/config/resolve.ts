@@ -121,27 +121,29 @@ function resolveDkim(dkim: Common["dkim"], where: PropertyKey[], issues: ConfigI
     const normalized = normalizeDkimPublicKey(key);
     return "spki" in normalized ? normalized.spki : key;
   };
+  const published = (key: { selector: string; publicKey: string }) => ({ selector: key.selector, publicKey: spki(key.publicKey) });
+  const next = dkim.rotation?.next && published(dkim.rotation.next);
+  const previous = dkim.rotation?.previous && published(dkim.rotation.previous);
   const keys = [
-    { selector: dkim.selector, publicKey: spki(dkim.publicKey), field: [] as string[] },
-    ...(dkim.rotation?.next ? [{ ...dkim.rotation.next, publicKey: spki(dkim.rotation.next.publicKey), field: ["rotation", "next"] }] : []),
-    ...(dkim.rotation?.previous ? [{ ...dkim.rotation.previous, publicKey: spki(dkim.rotation.previous.publicKey), field: ["rotation", "previous"] }] : []),
+    { key: published(dkim), field: [] as string[] },
+    ...(next ? [{ key: next, field: ["rotation", "next"] }] : []),
+    ...(previous ? [{ key: previous, field: ["rotation", "previous"] }] : []),
   ];
-  keys.forEach((key, i) => {
-    const twin = keys.slice(0, i).find((k) => k.selector.toLowerCase() === key.selector.toLowerCase());
+  keys.forEach(({ key, field }, i) => {
+    const twin = keys.slice(0, i).find((k) => k.key.selector.toLowerCase() === key.selector.toLowerCase());
     if (twin) {
       issues.push({
-        path: [...where, ...key.field, "selector"],
+        path: [...where, ...field, "selector"],
         message: `"${key.selector}" is already the ${twin.field.length ? twin.field.join(".") : "signing"} selector; each key needs its own selector`,
       });
     }
   });
   return {
     type: "byo",
-    selector: keys[0].selector,
-    publicKey: keys[0].publicKey,
+    ...published(dkim),
     privateKey: dkim.privateKey,
-    ...(dkim.rotation?.next ? { next: { selector: keys[1].selector, publicKey: keys[1].publicKey } } : {}),
-    ...(dkim.rotation?.previous ? { previous: { selector: keys[keys.length - 1].selector, publicKey: keys[keys.length - 1].publicKey } } : {}),
+    ...(next ? { next } : {}),
+    ...(previous ? { previous } : {}),
   };
 }
 
