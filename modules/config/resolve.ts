@@ -96,6 +96,15 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
 
 type At = (...rest: PropertyKey[]) => PropertyKey[];
 
+/**
+ * Where a merged field came from: the domain's own `section.field` when it set it, else the default's.
+ * Errors point at the line the user wrote.
+ */
+function fieldPath(own: object | false | undefined, section: string, at: At): (field: string) => PropertyKey[] {
+  return (field) =>
+    own && (own as Record<string, unknown>)[field] !== undefined ? at(section, field) : ["defaults", section, field];
+}
+
 /** The stack name while all domains share one state. */
 export const DEFAULT_STACK = "ses-domains";
 
@@ -167,9 +176,8 @@ function resolveMailFrom(
   if (own === false || (own === undefined && fallback === false)) return false;
   const merged: MailFromSpec = { ...DEFAULT_MAIL_FROM, ...(fallback || {}), ...(own || {}) };
   const subdomain = normalizeDomain(merged.subdomain);
-  const where = own && own.subdomain !== undefined ? at("mailFrom", "subdomain") : ["defaults", "mailFrom", "subdomain"];
   if (`${subdomain}.${domain}`.length > 253) {
-    issues.push({ path: where, message: `makes ${subdomain}.${domain}, longer than 253 characters` });
+    issues.push({ path: fieldPath(own, "mailFrom", at)("subdomain"), message: `makes ${subdomain}.${domain}, longer than 253 characters` });
   }
   return { ...merged, subdomain };
 }
@@ -179,8 +187,7 @@ const STRUCTURED_SPF = ["include", "ip4", "ip6", "a", "mx", "all"] as const;
 function resolveSpf(own: Common["spf"], fallback: Common["spf"], at: At, issues: ConfigIssue[]): SpfSpec | undefined {
   if (own === undefined && fallback === undefined) return undefined;
   const m = { ...fallback, ...own };
-  const where = (field: string) =>
-    own && (own as Record<string, unknown>)[field] !== undefined ? at("spf", field) : ["defaults", "spf", field];
+  const where = fieldPath(own, "spf", at);
   const allowMacros = m.allowMacros ?? false;
   const spec: SpfSpec = {
     record: m.record,
@@ -229,8 +236,7 @@ function resolveDmarc(
 ): DmarcSpec | undefined {
   if (own === undefined && fallback === undefined) return undefined;
   const m = { ...fallback, ...own };
-  const where = (field: string) =>
-    own && (own as Record<string, unknown>)[field] !== undefined ? at("dmarc", field) : ["defaults", "dmarc", field];
+  const where = fieldPath(own, "dmarc", at);
   if (m.p === undefined) {
     issues.push({ path: at("dmarc", "p"), message: 'is required when dmarc is set: "none", "quarantine" or "reject"' });
     return undefined;

@@ -35,6 +35,11 @@ export const SPF_LOOKUP_LIMIT = 10;
 /** Mechanisms and modifiers that each spend one DNS lookup (RFC 7208 §4.6.4). */
 const LOOKUP_TERMS = new Set(["include", "a", "mx", "ptr", "exists", "redirect"]);
 
+/** True when evaluating `term` costs a DNS lookup toward the limit of 10. */
+export function spendsLookup(term: SpfTerm): boolean {
+  return LOOKUP_TERMS.has(term.name);
+}
+
 /** The SPF record SES needs at the MAIL FROM domain (SES developer guide, custom MAIL FROM). */
 export function mailFromSpfRecord(all: "~all" | "-all"): string {
   return `v=spf1 include:amazonses.com ${all}`;
@@ -181,7 +186,7 @@ export function checkSpf(text: string, options: { allowMacros?: boolean } = {}):
   if ("problems" in parsed) return { problems: parsed.problems, lookups: [] };
   const { terms } = parsed;
   const problems: string[] = [];
-  const lookups = terms.filter((t) => LOOKUP_TERMS.has(t.name)).map((t) => t.text);
+  const lookups = terms.filter(spendsLookup).map((t) => t.text);
 
   for (const term of terms) {
     if (term.kind === "mechanism") {

@@ -70,20 +70,21 @@ export class SesDomainsStack extends TerraformStack {
       "assumeRoleArn" in plan.zone && plan.zone.assumeRoleArn ? roleProviders.get(plan.zone.assumeRoleArn) : undefined;
 
     // One lookup per zone name (and role), shared by every domain in that zone.
+    const zoneKey = (plan: DomainPlan, zoneName: string) => {
+      const provider = dnsProvider(plan);
+      return provider ? `${zoneName}_${provider.alias}` : zoneName;
+    };
     const zones = new Map<string, DataAwsRoute53Zone>();
     for (const plan of props.plans) {
       if (!("zoneName" in plan.zone)) continue;
-      const provider = dnsProvider(plan);
-      const key = provider ? `${plan.zone.zoneName}_${provider.alias}` : plan.zone.zoneName;
+      const key = zoneKey(plan, plan.zone.zoneName);
       if (!zones.has(key)) {
-        zones.set(key, new DataAwsRoute53Zone(this, `zone_${key}`, { provider, name: plan.zone.zoneName, privateZone: false }));
+        zones.set(key, new DataAwsRoute53Zone(this, `zone_${key}`, { provider: dnsProvider(plan), name: plan.zone.zoneName, privateZone: false }));
       }
     }
     const zoneIdFor = (plan: DomainPlan): string | undefined => {
       if ("zoneId" in plan.zone) return plan.zone.zoneId;
-      if (!("zoneName" in plan.zone)) return undefined;
-      const provider = dnsProvider(plan);
-      return zones.get(provider ? `${plan.zone.zoneName}_${provider.alias}` : plan.zone.zoneName)!.zoneId;
+      return "zoneName" in plan.zone ? zones.get(zoneKey(plan, plan.zone.zoneName))!.zoneId : undefined;
     };
 
     // One sensitive variable per name, however many domains share it: passed as TF_VAR_<name>.

@@ -6,7 +6,8 @@
 import type { Resolver } from "node:dns/promises";
 import { fillDkimTokens, type DnsRecord, type DomainPlan } from "../model/records";
 import type { SesRegion } from "../model/regions";
-import { parseSpf, SPF_LOOKUP_LIMIT, type SpfTerm } from "../model/spf";
+import { normalizeDomain } from "../model/domain-name";
+import { parseSpf, spendsLookup, SPF_LOOKUP_LIMIT, type SpfTerm } from "../model/spf";
 
 export type RecordStatus = "ok" | "missing" | "different" | "not-checked" | "timeout" | "error";
 
@@ -65,7 +66,6 @@ function bounded<T>(query: Promise<T>, ms: number): Promise<T> {
   return Promise.race([query, timeout]).finally(() => clearTimeout(timer));
 }
 
-const host = (name: string) => name.toLowerCase().replace(/\.$/, "");
 
 /** Check every record of every plan, then the live SPF of each domain that has an apex SPF. */
 export async function verifyDomains(plans: readonly DomainPlan[], options: VerifyOptions): Promise<VerifyReport> {
@@ -118,13 +118,13 @@ async function checkRecord(plan: DomainPlan, record: DnsRecord, options: VerifyO
 }
 
 function normalize(type: DnsRecord["type"]): (value: string) => string {
-  return type === "TXT" ? (v) => v : (v) => host(v);
+  return type === "TXT" ? (v) => v : normalizeDomain;
 }
 
 async function query(dns: DnsLookup | Resolver, type: DnsRecord["type"], name: string): Promise<string[]> {
   if (type === "TXT") return (await dns.resolveTxt(name)).map((strings) => strings.join(""));
-  if (type === "MX") return (await dns.resolveMx(name)).map((mx) => `${mx.priority} ${host(mx.exchange)}`);
-  return (await dns.resolveCname(name)).map(host);
+  if (type === "MX") return (await dns.resolveMx(name)).map((mx) => `${mx.priority} ${normalizeDomain(mx.exchange)}`);
+  return (await dns.resolveCname(name)).map(normalizeDomain);
 }
 
 /** SPF records (v=spf1) in a name's TXT answer. */
@@ -164,12 +164,12 @@ export async function checkSpfLive(domain: string, dns: DnsLookup | Resolver, ti
       return;
     }
     for (const term of parsed.terms as SpfTerm[]) {
-      if (!["include", "a", "mx", "ptr", "exists", "redirect"].includes(term.name)) continue;
+      if (!spendsLookup(term)) continue;
       lookups++;
       if (lookups > SPF_LOOKUP_LIMIT + 5) return;
       const target = term.kind === "modifier" ? term.value : term.name === "include" ? term.value : undefined;
-      if (target && !seen.has(host(target)) && depth < 10) {
-        seen.add(host(target));
+      if (target && !seen.has(normalizeDomain(target)) && depth < 10) {
+        seen.add(normalizeDomain(target));
         await walk(target, depth + 1);
       }
     }
