@@ -161,7 +161,7 @@ describe("ses-domains verify against a DNS server on loopback", () => {
   });
 
   test.each([
-    [["--bogus"], /error: Unknown option '--bogus'/],
+    [["--bogus"], /error: unknown option '--bogus'\nusage: ses-domains verify \[options\]/],
     [["--resolver", "dns.example.com"], /--resolver must be an IP address/],
     [["--tokens", "/nonexistent.json"], /--tokens \/nonexistent\.json: ENOENT/],
   ])("usage errors exit 2: %j", async (args, message) => {

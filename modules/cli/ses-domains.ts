@@ -1,134 +1,90 @@
 #!/usr/bin/env node
 /**
- * `ses-domains verify`: check live DNS against the records the config needs, before sending.
- * Exit 0 when all is well, 1 when anything is missing, different or unanswered, 2 on usage or config errors.
+ * `ses-domains`: one command with subcommands, one file each under modules/cli/. Exit codes are the
+ * same everywhere: 0 ok, 1 problems found or errors, 2 usage, 3 a CI gate tripped (plan-summary --fail-on).
  */
-import { readFileSync } from "node:fs";
-import { Resolver } from "node:dns/promises";
-import { parseArgs } from "node:util";
-import { configPath, loadConfig } from "../config/load";
-import { ConfigError } from "../errors";
-import { domainSlug, planDomains } from "../model/records";
-import { isSesRegion } from "../model/regions";
-import { verifyDomains, type DkimTokens, type VerifyReport } from "../verify/verify";
+import { Command, CommanderError } from "commander";
+import { CliError, EXIT, UsageError, type Io } from "./common";
+import { synthCommand } from "./synth";
+import { verifyCommand } from "./verify";
 
-const USAGE = `usage: ses-domains verify [--config <file>] [--resolver host[:port]] [--tokens <file> | --tf-outputs <file>] [--timeout <ms>] [--json]
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  problems found, or an error (one line each on stderr)
+  2  usage: unknown command or flag, missing argument, bad flag value
+  3  plan-summary --fail-on: a change of that severity or worse`;
 
-  --config      the config file (default: SES_CONFIG, else ./ses.config.yaml|.yml|.json, else the example)
-  --resolver    DNS server to ask (default: the system resolver)
-  --tokens      Easy DKIM tokens as JSON: { "<domain>": { "<region>": ["t1", "t2", "t3"] } }
-  --tf-outputs  terraform output -json of the stacks (their <domain>_dkim_tokens outputs)
-  --timeout     per query, in milliseconds (default 3000)
-  --json        print the report as JSON`;
+/** The program, writing to `io`; `done` receives each command's exit code. */
+export function program(io: Io, done: (code: number) => void): Command {
+  const root = new Command("ses-domains")
+    .description("SES sending domains as code: synthesize, check live DNS, export records, review plans")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  for (const command of [synthCommand(io, done), verifyCommand(io, done)]) {
+    root.addCommand(command);
+    usageOnError(command, io);
+  }
+  usageOnError(root, io);
+  return root;
+}
 
-class UsageError extends Error {}
+/** Errors and help go to `io`; an error is followed by the command's usage line. */
+function usageOnError(command: Command, io: Io): void {
+  command.exitOverride().configureOutput({
+    writeOut: (s) => io.out.write(s),
+    writeErr: (s) => io.err.write(s),
+    outputError: (s, write) => write(`${s.trimEnd()}\n${usageLine(command)}\n`),
+  });
+}
 
-export async function run(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+function usageLine(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return `usage: ${names.join(" ")} ${command.usage()}`;
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function run(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const io: Io = { out, err };
+  let code: number = EXIT.ok;
+  const cli = program(io, (c) => {
+    code = c;
+  });
   try {
-    const [command, ...rest] = argv;
-    if (command !== "verify") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
-    const { values } = parseArgs({
-      args: rest,
-      strict: true,
-      options: {
-        config: { type: "string" },
-        resolver: { type: "string" },
-        tokens: { type: "string" },
-        "tf-outputs": { type: "string" },
-        timeout: { type: "string" },
-        json: { type: "boolean" },
-      },
-    });
-    if (values.tokens && values["tf-outputs"]) throw new UsageError("give --tokens or --tf-outputs, not both");
-    const timeoutMs = values.timeout === undefined ? 3000 : Number(values.timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60000) throw new UsageError(`--timeout must be 1–60000 ms, got ${values.timeout}`);
-
-    const { domains } = loadConfig(values.config ?? configPath());
-    const plans = planDomains(domains);
-    const tokens = values.tokens ? readTokens(values.tokens) : values["tf-outputs"] ? tokensFromOutputs(values["tf-outputs"], plans.map((p) => p.domain)) : undefined;
-    const dns = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / 2)), tries: 1 });
-    if (values.resolver) dns.setServers([resolverAddress(values.resolver)]);
-
-    const report = await verifyDomains(plans, { dns, tokens, timeoutMs });
-    out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.ok ? 0 : 1;
+    await cli.parseAsync([...argv], { from: "user" });
+    return code;
   } catch (e) {
-    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      err.write(`error: ${(e as Error).message}\n${USAGE}\n`);
-      return 2;
+    if (e instanceof CommanderError) {
+      // help and version exit 0; every parse error (unknown flag, missing argument, bad choice) is usage
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof ConfigError) {
-      for (const line of e.lines()) err.write(`error: ${line}\n`);
-      return 2;
+    if (e instanceof UsageError) {
+      const command = activeCommand(cli, argv);
+      err.write(`error: ${e.message}\n${usageLine(command)}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof CliError) {
+      err.write(`error: ${e.message}\n`);
+      return e.code;
     }
     throw e;
   }
 }
 
-/** `host` or `host:port`, IPv6 as `[addr]:port`. */
-function resolverAddress(value: string): string {
-  if (!/^(\[[0-9a-f:.]+\]|[0-9.]+|[0-9a-f:]+)(:\d{1,5})?$/i.test(value)) {
-    throw new UsageError(`--resolver must be an IP address with an optional port, such as 127.0.0.1:5353, got "${value}"`);
-  }
-  return value;
-}
-
-function readJson(file: string, flag: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`${flag} ${file}: ${(e as Error).message}`);
-  }
-}
-
-function readTokens(file: string): DkimTokens {
-  const raw = readJson(file, "--tokens");
-  const valid =
-    raw !== null &&
-    typeof raw === "object" &&
-    Object.values(raw as object).every(
-      (byRegion) =>
-        byRegion !== null &&
-        typeof byRegion === "object" &&
-        Object.entries(byRegion).every(([region, list]) => isSesRegion(region) && Array.isArray(list) && list.length === 3 && list.every((t) => typeof t === "string")),
-    );
-  if (!valid) throw new UsageError(`--tokens ${file}: must be { "<domain>": { "<region>": ["t1", "t2", "t3"] } }`);
-  return raw as DkimTokens;
-}
-
-/** `terraform output -json`: `{ "<slug>_dkim_tokens": { "value": { "<region>": [...] } } }`, one file or several merged. */
-function tokensFromOutputs(file: string, domains: readonly string[]): DkimTokens {
-  const raw = readJson(file, "--tf-outputs") as Record<string, { value?: unknown }>;
-  const tokens: Record<string, Record<string, string[]>> = {};
-  for (const domain of domains) {
-    const value = raw?.[`${domainSlug(domain)}_dkim_tokens`]?.value;
-    if (value && typeof value === "object") tokens[domain] = value as Record<string, string[]>;
-  }
-  return tokens;
-}
-
-const LABEL: Record<string, string> = { ok: "ok", missing: "missing", different: "different", "not-checked": "not checked", timeout: "timeout", error: "error" };
-
-export function formatReport(report: VerifyReport): string {
-  const lines: string[] = [];
-  for (const r of report.records) {
-    let line = `${LABEL[r.status].padEnd(11)} ${r.type.padEnd(5)} ${r.name}`;
-    if (r.status === "missing" || r.status === "different") line += `  expected ${r.expected.map((v) => JSON.stringify(v)).join(", ")}`;
-    if (r.status === "different") line += `  found ${r.found.map((v) => JSON.stringify(v)).join(", ") || "nothing"}`;
-    if (r.note) line += `  (${r.note})`;
-    lines.push(line);
-  }
-  for (const s of report.spf) {
-    const label = s.status === "ok" ? "ok" : s.status === "problem" ? "spf problem" : s.status;
-    lines.push(`${label.padEnd(11)} SPF   ${s.domain}  ${s.lookups} of 10 DNS lookups, ${s.voidLookups} void${s.problems.length ? `: ${s.problems.join("; ")}` : ""}`);
-  }
-  const bad = report.records.filter((r) => !["ok", "not-checked"].includes(r.status)).length + report.spf.filter((s) => s.status !== "ok").length;
-  lines.push(report.ok ? `all ${report.records.filter((r) => r.status === "ok").length} checked records are as expected` : `${bad} problem${bad === 1 ? "" : "s"}`);
-  return `${lines.join("\n")}\n`;
+function activeCommand(root: Command, argv: readonly string[]): Command {
+  return root.commands.find((c) => argv.includes(c.name())) ?? root;
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = EXIT.problems;
+    },
+  );
 }

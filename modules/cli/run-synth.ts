@@ -1,0 +1,48 @@
+/**
+ * The synth itself, shared by main.ts (the bundle behind `npm run synth`) and `ses-domains synth`:
+ * read the config, plan every domain, synthesize Terraform JSON into cdktf.out (or CDKTF_OUTDIR).
+ * A config problem exits 1 with one line per problem and writes nothing.
+ */
+import { synthesize } from "../app";
+import { configPath, loadConfig } from "../config/load";
+import { formatPath } from "../errors";
+import type { Warning } from "../model/types";
+import { EXIT, printConfigError, type Io } from "./common";
+
+export interface SynthRun {
+  /** The config file. @default - SES_CONFIG, else ./ses.config.*, else the example */
+  readonly config?: string;
+  /** @default - CDKTF_OUTDIR, else cdktf.out */
+  readonly outdir?: string;
+}
+
+/** The synth itself, shared by main.ts (the bundle behind `npm run synth`) and the CLI command. */
+export function runSynth(run: SynthRun, io: Pick<Io, "err">): number {
+  try {
+    const { domains, stacks, backend } = loadConfig(run.config ?? configPath());
+    const result = synthesize(domains, { stacks, backend, outdir: run.outdir });
+    printWarnings(result.warnings, io.err);
+    return EXIT.ok;
+  } catch (err) {
+    if (printConfigError(err, io as Io)) return EXIT.problems;
+    throw err;
+  }
+}
+
+/** Past this many of one code, the rest are counted rather than printed: a fleet repeats itself. */
+const WARNINGS_SHOWN_PER_CODE = 3;
+
+export function printWarnings(warnings: readonly Warning[], err: NodeJS.WritableStream): void {
+  const byCode = new Map<string, Warning[]>();
+  for (const warning of warnings) byCode.set(warning.code, [...(byCode.get(warning.code) ?? []), warning]);
+  for (const warning of warnings) {
+    const same = byCode.get(warning.code)!;
+    const index = same.indexOf(warning);
+    if (index < WARNINGS_SHOWN_PER_CODE) {
+      err.write(`warning: ${formatPath(warning.path)}: ${warning.message} [${warning.code}]\n`);
+    } else if (index === WARNINGS_SHOWN_PER_CODE) {
+      err.write(`warning: ${same.length - index} more like the above [${warning.code}]\n`);
+    }
+  }
+}
+
