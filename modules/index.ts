@@ -22,6 +22,7 @@ export {
 } from "./model/spf";
 export { route53TxtValue, TXT_STRING_MAX } from "./model/txt";
 export { dkimKeyRecord, dkimPublicKeyProblem, normalizeDkimPublicKey } from "./model/dkim-key";
+export { plannedResources, addressIndex, RESOURCE_TYPES, type PlannedResource, type ResourceRole } from "./model/addresses";
 export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
 export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { synthesize, STACK_NAME, type SynthOptions, type SynthResult } from "./app";

@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { EXAMPLE_CONFIG } from "../../modules/config/load";
 import { parse } from "yaml";
 import type { SesDomainsConfig } from "../../modules/config/schema";
+import { addressIndex } from "../../modules/model/addresses";
 import { oneDomain, synthConfig, tempDir } from "../helpers/synth";
 
 const ZONE = "Z0123456789ABCDEFGHIJ";
@@ -34,6 +35,15 @@ describe("Terraform addresses", () => {
       "data.aws_route53_zone.zone_example_com",
     ]);
   });
+
+  test.each(["ses.config.yaml", "scenarios.yaml", "byodkim.yaml"])(
+    "the record model names every managed resource the stack writes for examples/%s (plannedResources)",
+    (file) => {
+      const out = synthConfig(parse(readFileSync(join(EXAMPLE_CONFIG, "..", file), "utf8")) as SesDomainsConfig);
+      const managed = out.addresses().filter((a) => !a.startsWith("data."));
+      expect([...addressIndex(out.result.plans).keys()].sort()).toEqual(managed);
+    },
+  );
 
   test("addresses and bodies do not depend on the order of domains in the file", () => {
     const config = example();
