@@ -5,4 +5,4 @@
  */
 import { runSynth } from "./modules/cli/run-synth";
 
-process.exitCode = runSynth({}, { err: process.stderr });
+process.exitCode = runSynth({}, { out: process.stdout, err: process.stderr });

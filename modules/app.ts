@@ -3,8 +3,10 @@ import { join, relative, resolve, sep } from "node:path";
 import { App } from "cdktf";
 import { DEFAULT_STACK } from "./config/resolve";
 import type { BackendConfig } from "./config/schema";
+import { planAccount, type AccountPlan } from "./model/account";
 import { planDomains, type DomainPlan } from "./model/records";
-import type { DomainSpec, Warning } from "./model/types";
+import type { AccountSpec, DomainSpec, Warning } from "./model/types";
+import { SesAccountStack } from "./stacks/ses-account-stack";
 import { SesDomainsStack, type StackBackend } from "./stacks/ses-domains-stack";
 
 /** The stack name while all domains share one state. */
@@ -32,13 +34,27 @@ export interface SynthOptions {
    * @default - the stacks the domains name
    */
   readonly stacks?: readonly string[];
+  /**
+   * Account-level settings, rendered once in the ses-account stack.
+   * @default false - account-level SES settings are left alone; the stack still holds role policies and shared alarm topics when needed
+   */
+  readonly account?: AccountSpec | false;
+  /**
+   * Where each region's shared alarm topic sends (defaults.alarms.notify.email).
+   * @default []
+   */
+  readonly alarmEmails?: readonly string[];
 }
 
 export interface SynthResult {
   readonly outdir: string;
   readonly stacks: readonly string[];
   readonly plans: readonly DomainPlan[];
+  /** The ses-account stack's plan, when there is one. */
+  readonly account?: AccountPlan;
   readonly warnings: readonly Warning[];
+  /** What CloudWatch bills monthly: alarms, and custom metrics from CloudWatch event destinations. */
+  readonly billed: { readonly alarms: number; readonly eventMetrics: number };
 }
 
 /**
@@ -48,6 +64,7 @@ export interface SynthResult {
  */
 export function synthesize(domains: readonly DomainSpec[], options: SynthOptions = {}): SynthResult {
   const plans = planDomains(domains);
+  const account = planAccount(plans, options.account ?? false, options.alarmEmails);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const stacks = [...new Set([...(options.stacks ?? []), ...plans.map((p) => p.stack)])].sort();
   mkdirSync(outdir, { recursive: true });
@@ -58,8 +75,27 @@ export function synthesize(domains: readonly DomainSpec[], options: SynthOptions
       backend: stackBackend(stack, join(outdir, "stacks", stack), options),
     });
   }
+  if (account) {
+    new SesAccountStack(app, account.stack, { plan: account, backend: stackBackend(account.stack, join(outdir, "stacks", account.stack), options) });
+  }
   app.synth();
-  return { outdir, stacks, plans, warnings: plans.flatMap((p) => p.warnings) };
+  return {
+    outdir,
+    stacks: account ? [...stacks, account.stack].sort() : stacks,
+    plans,
+    ...(account ? { account } : {}),
+    warnings: plans.flatMap((p) => p.warnings),
+    billed: billed(plans, account),
+  };
+}
+
+/** Every alarm, and every (event type × dimension value) a CloudWatch event destination creates as a custom metric. */
+export function billed(plans: readonly DomainPlan[], account?: AccountPlan): SynthResult["billed"] {
+  const sets = plans.flatMap((p) => p.identities.flatMap((i) => (i.configurationSet ? [i.configurationSet] : [])));
+  return {
+    alarms: sets.reduce((n, s) => n + s.alarms.length, 0) + (account?.regions.reduce((n, r) => n + r.alarms.length, 0) ?? 0),
+    eventMetrics: sets.reduce((n, s) => n + s.events.filter((e) => e.target.kind === "cloudwatch").reduce((m, e) => m + e.types.length, 0), 0),
+  };
 }
 
 /** S3: key `<keyPrefix><stack>.tfstate`. Local: `terraform.<stack>.tfstate`, as a path relative to the stack's directory. */

@@ -22,7 +22,13 @@ export {
 } from "./model/spf";
 export { route53TxtValue, TXT_STRING_MAX } from "./model/txt";
 export { dkimKeyRecord, dkimPublicKeyProblem, normalizeDkimPublicKey } from "./model/dkim-key";
-export { plannedResources, addressIndex, RESOURCE_TYPES, type PlannedResource, type ResourceRole } from "./model/addresses";
+export { plannedResources, accountResources, addressIndex, emailWord, RESOURCE_TYPES, type PlannedResource, type ResourceRole } from "./model/addresses";
+export * from "./model/operations";
+export { planAccount, ROLE_INLINE_POLICY_MAX, ROLE_POLICY_NAME, type AccountPlan, type AccountRegionPlan, type RolePolicyPlan } from "./model/account";
+export { ConfigurationSet, type ConfigurationSetProps } from "./constructs/configuration-set";
+export { Sender, type SenderProps, SEND_POLICY_NAME } from "./constructs/sender";
+export { SesAccountRegion, type SesAccountRegionProps } from "./constructs/ses-account";
+export { SesAccountStack, type SesAccountStackProps } from "./stacks/ses-account-stack";
 export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
 export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
-export { synthesize, STACK_NAME, type SynthOptions, type SynthResult } from "./app";
+export { synthesize, billed, STACK_NAME, type SynthOptions, type SynthResult } from "./app";

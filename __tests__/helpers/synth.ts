@@ -35,8 +35,8 @@ export function tempDir(prefix = "ses-domains-test-"): string {
 }
 
 export function synthConfig(config: SesDomainsConfig, outdir = join(tempDir(), "cdktf.out"), stack = STACK_NAME): Synthesized {
-  const { domains, stacks, backend } = resolveProject(config);
-  const result = synthesize(domains, { outdir, stateDir: join(outdir, ".."), stacks, backend });
+  const { domains, stacks, backend, account, alarmEmails } = resolveProject(config);
+  const result = synthesize(domains, { outdir, stateDir: join(outdir, ".."), stacks, backend, account, alarmEmails });
   const dir = join(outdir, "stacks", stack);
   const text = readFileSync(join(dir, "cdk.tf.json"), "utf8");
   const json = JSON.parse(text) as Json;

@@ -74,15 +74,18 @@ export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): 
 
 /**
  * Test-only provider settings, as a Terraform override file next to cdk.tf.json: dummy credentials and
- * skip flags for every provider block (default and aliases) so plan runs offline. Never synthesized.
+ * skip flags for every provider block (default and aliases) so plan runs offline, and an STS endpoint
+ * when the stack reads the caller identity. Never synthesized.
  */
-export function writeOfflineProviderOverride(stackDir: string, providers: { alias?: string }[]): void {
+export function writeOfflineProviderOverride(stackDir: string, providers: { alias?: string }[], stsEndpoint?: string): void {
   const offline = {
     access_key: "test-only-not-a-key",
     secret_key: "test-only-not-a-secret",
     skip_credentials_validation: true,
     skip_requesting_account_id: true,
     skip_metadata_api_check: true,
+    // data.aws_caller_identity asks STS at plan time: a stand-in on loopback answers (helpers/sts-stub.ts).
+    ...(stsEndpoint ? { endpoints: [{ sts: stsEndpoint }] } : {}),
   };
   const blocks = providers.map((p) => (p.alias ? { alias: p.alias, ...offline } : offline));
   writeFileSync(join(stackDir, "offline_test_override.tf.json"), JSON.stringify({ provider: { aws: blocks } }, null, 2));

@@ -53,7 +53,11 @@ describe("the app (npm run synth), as users run it", () => {
     writeFileSync(join(cwd, "c.json"), JSON.stringify({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }));
     const run = runMain({ SES_CONFIG: "c.json" }, cwd);
     expect(run.status).toBe(0);
-    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^warning: domains\["example\.com"\]\.dmarc: no DMARC record for example\.com: .* \[dmarc-missing\]$/)]);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^warning: defaults\.alarms\.notify: reputation alarms are on but notify nobody: .* \[alarms-no-notify\]$/),
+      expect.stringMatching(/^warning: domains\["example\.com"\]\.dmarc: no DMARC record for example\.com: .* \[dmarc-missing\]$/),
+    ]);
+    expect(run.stdout).toBe('CloudWatch, billed monthly: 4 alarms, 0 event metrics (README "Operations" gives the prices)\n');
   });
 
   test("a fleet's repeated warnings are counted after the first three of each kind", () => {
@@ -63,6 +67,7 @@ describe("the app (npm run synth), as users run it", () => {
     const run = runMain({ SES_CONFIG: "c.json" }, cwd);
     expect(run.status).toBe(0);
     expect(run.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/\[alarms-no-notify\]$/),
       expect.stringMatching(/^warning: domains\["d0\.example\.com"\]\.dmarc: .*\[dmarc-missing\]$/),
       expect.stringMatching(/^warning: domains\["d1\.example\.com"\]\.dmarc: .*\[dmarc-missing\]$/),
       expect.stringMatching(/^warning: domains\["d2\.example\.com"\]\.dmarc: .*\[dmarc-missing\]$/),

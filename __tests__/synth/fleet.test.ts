@@ -38,11 +38,12 @@ function resourcesOf(stacks: Record<string, Json>): Map<string, { stack: string;
 describe("stacks", () => {
   test("40 domains with stacks.count 4 land in 4 stacks, each with its own S3 state key", () => {
     const stacks = synthStacks(fleet(names(40)));
-    expect(Object.keys(stacks).sort()).toEqual(["ses-domains-0", "ses-domains-1", "ses-domains-2", "ses-domains-3"]);
+    expect(Object.keys(stacks).sort()).toEqual(["ses-account", "ses-domains-0", "ses-domains-1", "ses-domains-2", "ses-domains-3"]);
     for (const [stack, json] of Object.entries(stacks)) {
       expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tf-state", key: `ses/${stack}.tfstate`, region: "us-east-1", use_lockfile: true } });
     }
-    const identities = Object.values(stacks).map((json) => Object.keys(json.resource.aws_sesv2_email_identity).length);
+    const domainStacks = Object.entries(stacks).filter(([name]) => name !== "ses-account");
+    const identities = domainStacks.map(([, json]) => Object.keys(json.resource.aws_sesv2_email_identity).length);
     expect(identities.reduce((a, b) => a + b)).toBe(40);
     expect(Math.min(...identities)).toBeGreaterThan(0);
   });
@@ -57,7 +58,8 @@ describe("stacks", () => {
     const after = resourcesOf(synthStacks(fleet([...names(40), "new.example.org"])));
     for (const [address, where] of before) expect(after.get(address)).toEqual(where);
     expect([...after.keys()].filter((a) => !before.has(a)).every((a) => a.includes("new_example_org"))).toBe(true);
-    expect(after.size - before.size).toBe(8);
+    // identity, MAIL FROM, 3 DKIM, MX, SPF, DMARC; configuration set and its 2 alarms
+    expect(after.size - before.size).toBe(11);
   });
 
   test("removing and reordering domains leaves every other domain byte-identical", () => {
@@ -74,7 +76,7 @@ describe("stacks", () => {
       domains: { "a.example.com": {}, "b.example.com": { stack: "critical" } },
     };
     const stacks = synthStacks(config);
-    expect(Object.keys(stacks).sort()).toEqual(["critical", "ses-domains"]);
+    expect(Object.keys(stacks).sort()).toEqual(["critical", "ses-account", "ses-domains"]);
     expect(Object.keys(stacks.critical.resource.aws_sesv2_email_identity)).toEqual(["b_example_com_identity"]);
     expect(stacks.critical.terraform.backend).toEqual({ local: { path: "../../../terraform.critical.tfstate" } });
   });

@@ -15,6 +15,10 @@ const example = () => parse(readFileSync(EXAMPLE_CONFIG, "utf8")) as SesDomainsC
 describe("Terraform addresses", () => {
   test("pins the addresses of the example config", () => {
     expect(synthConfig(example()).addresses()).toEqual([
+      "aws_cloudwatch_metric_alarm.example_com_configuration_set_bounce_rate_alarm",
+      "aws_cloudwatch_metric_alarm.example_com_configuration_set_complaint_rate_alarm",
+      "aws_cloudwatch_metric_alarm.news_example_com_configuration_set_bounce_rate_alarm",
+      "aws_cloudwatch_metric_alarm.news_example_com_configuration_set_complaint_rate_alarm",
       "aws_route53_record.example_com_apex_txt",
       "aws_route53_record.example_com_dkim_1",
       "aws_route53_record.example_com_dkim_2",
@@ -28,6 +32,8 @@ describe("Terraform addresses", () => {
       "aws_route53_record.news_example_com_dmarc",
       "aws_route53_record.news_example_com_mail_from_mx",
       "aws_route53_record.news_example_com_mail_from_spf",
+      "aws_sesv2_configuration_set.example_com_configuration_set",
+      "aws_sesv2_configuration_set.news_example_com_configuration_set",
       "aws_sesv2_email_identity.example_com_identity",
       "aws_sesv2_email_identity.news_example_com_identity",
       "aws_sesv2_email_identity_mail_from_attributes.example_com_mail_from",
@@ -115,8 +121,9 @@ describe("example.com in us-east-1", () => {
     });
   });
 
-  test("writes eight resources, no data sources, one provider in us-east-1", () => {
-    expect(out.addresses()).toHaveLength(8);
+  test("writes eleven resources, no data sources, one provider in us-east-1", () => {
+    // identity, MAIL FROM, 3 DKIM, MX, SPF, DMARC; configuration set and its 2 alarms
+    expect(out.addresses()).toHaveLength(11);
     expect(out.json.data).toBeUndefined();
     expect(out.json.provider.aws).toEqual([{ region: "us-east-1" }]);
     expect(out.json.terraform.required_providers.aws).toEqual({ source: "aws", version: "5.100.0" });

@@ -31,10 +31,10 @@ beforeAll(() => {
 
 describe("terraform validate on every stack of a fleet", () => {
   test("synthesizes the four hash buckets and the pinned stack", () => {
-    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["critical", "ses-domains-0", "ses-domains-1", "ses-domains-2", "ses-domains-3"]);
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["critical", "ses-account", "ses-domains-0", "ses-domains-1", "ses-domains-2", "ses-domains-3"]);
   });
 
-  test.each(["critical", "ses-domains-0", "ses-domains-1", "ses-domains-2", "ses-domains-3"])("%s is valid", (stack) => {
+  test.each(["critical", "ses-account", "ses-domains-0", "ses-domains-1", "ses-domains-2", "ses-domains-3"])("%s is valid", (stack) => {
     const dir = join(outdir, "stacks", stack);
     terraform(dir, ["init", "-backend=false", "-input=false"], env);
     expect(JSON.parse(terraform(dir, ["validate", "-json"], env).stdout)).toMatchObject({ valid: true, error_count: 0 });

@@ -18,14 +18,18 @@ const EXAMPLES = readdirSync(dirname(EXAMPLE_CONFIG)).filter((f) => /\.(ya?ml|js
 
 describe("terraform validate", () => {
   test("examples/ holds the configs validated here", () => {
-    expect(EXAMPLES).toEqual(["byodkim.yaml", "scenarios.yaml", "ses.config.yaml"]);
+    expect(EXAMPLES).toEqual(["byodkim.yaml", "operations.yaml", "scenarios.yaml", "ses.config.yaml"]);
   });
 
-  test.each(EXAMPLES)("examples/%s is valid Terraform", (file) => {
+  test.each(EXAMPLES)("examples/%s is valid Terraform, every stack", (file) => {
     const out = synthConfig(parse(readFileSync(join(dirname(EXAMPLE_CONFIG), file), "utf8")) as SesDomainsConfig);
-    terraform(out.dir, ["init", "-backend=false", "-input=false"], env);
-    const result = JSON.parse(terraform(out.dir, ["validate", "-json"], env).stdout);
-    expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+    expect(out.result.stacks).toContain("ses-account");
+    for (const stack of out.result.stacks) {
+      const dir = join(out.result.outdir, "stacks", stack);
+      terraform(dir, ["init", "-backend=false", "-input=false"], env);
+      const result = JSON.parse(terraform(dir, ["validate", "-json"], env).stdout);
+      expect(result, `${file}: ${stack}`).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+    }
   });
 });
 
@@ -68,6 +72,8 @@ describe("terraform plan -refresh=false, offline", () => {
       aws_sesv2_email_identity_mail_from_attributes: 2,
       // 9 DKIM CNAMEs, 2 MX, 2 MAIL FROM SPF, 3 DMARC, 1 apex TXT
       aws_route53_record: 17,
+      aws_sesv2_configuration_set: 3,
+      aws_cloudwatch_metric_alarm: 6,
     });
   });
 

@@ -12,7 +12,7 @@ describe("JSON Schema for editors", () => {
 
   test("describes the public config names", () => {
     const schema = JSON.parse(configJsonSchemaText());
-    expect(Object.keys(schema.properties)).toEqual(["$schema", "defaults", "stacks", "backend", "domains"]);
+    expect(Object.keys(schema.properties)).toEqual(["$schema", "defaults", "stacks", "backend", "account", "domains"]);
     expect(schema.required).toEqual(["domains"]);
     expect(schema.additionalProperties).toBe(false);
   });

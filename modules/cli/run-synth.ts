@@ -17,16 +17,29 @@ export interface SynthRun {
 }
 
 /** The synth itself, shared by main.ts (the bundle behind `npm run synth`) and the CLI command. */
-export function runSynth(run: SynthRun, io: Pick<Io, "err">): number {
+export function runSynth(run: SynthRun, io: Pick<Io, "out" | "err">): number {
   try {
-    const { domains, stacks, backend } = loadConfig(run.config ?? configPath());
-    const result = synthesize(domains, { stacks, backend, outdir: run.outdir });
-    printWarnings(result.warnings, io.err);
+    const config = loadConfig(run.config ?? configPath());
+    const result = synthesize(config.domains, {
+      stacks: config.stacks,
+      backend: config.backend,
+      outdir: run.outdir,
+      account: config.account,
+      alarmEmails: config.alarmEmails,
+    });
+    printWarnings([...config.warnings, ...result.warnings], io.err);
+    io.out.write(billedLine(result.billed));
     return EXIT.ok;
   } catch (err) {
     if (printConfigError(err, io as Io)) return EXIT.problems;
     throw err;
   }
+}
+
+/** One line, every synth: what the output will cost every month in CloudWatch, counted (README "Operations" prices it). */
+export function billedLine(billed: { alarms: number; eventMetrics: number }): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `CloudWatch, billed monthly: ${plural(billed.alarms, "alarm")}, ${plural(billed.eventMetrics, "event metric")} (README "Operations" gives the prices)\n`;
 }
 
 /** Past this many of one code, the rest are counted rather than printed: a fleet repeats itself. */

@@ -10,7 +10,15 @@ import { normalizeDkimPublicKey } from "../model/dkim-key";
 import { reportUri } from "../model/dmarc";
 import { isWithin, normalizeDomain } from "../model/domain-name";
 import { apexSpfRecord, checkSpf, spfDomainProblem } from "../model/spf";
-import type { DmarcSpec, DomainSpec, MailFromSpec, SpfSpec, ZoneRef } from "../model/types";
+import {
+  ACCOUNT_STACK,
+  DEFAULT_ACCOUNT_SUPPRESSION,
+  DEFAULT_ALARM_THRESHOLDS,
+  DEFAULT_CONFIGURATION_SET,
+  DEFAULT_EVENT_TYPES,
+  SES_REPUTATION,
+} from "../model/operations";
+import type { AccountSpec, AlarmsSpec, ConfigurationSetSpec, DmarcSpec, DomainSpec, MailFromSpec, SenderSpec, SpfSpec, Warning, ZoneRef } from "../model/types";
 import type { SesRegion } from "../model/regions";
 import { ConfigSchema } from "./schema";
 
@@ -22,12 +30,18 @@ export const DEFAULT_KEY_LENGTH = 2048;
 type Parsed = z.output<typeof ConfigSchema>;
 type Common = Parsed["domains"][string];
 
-/** Everything a synth needs from a config: the domains, and how stacks keep their state. */
+/** Everything a synth needs from a config: the domains, the account settings, and how stacks keep their state. */
 export interface ResolvedProject {
   readonly domains: DomainSpec[];
   /** Every stack name, sorted: the hash buckets (even empty ones) and the pins. */
   readonly stacks: string[];
   readonly backend?: Parsed["backend"];
+  /** Account-level settings (the ses-account stack); false leaves them alone. */
+  readonly account: AccountSpec | false;
+  /** Where the shared alarm topic of each region sends: defaults.alarms.notify.email. */
+  readonly alarmEmails: readonly string[];
+  /** Warnings about the config as written (thresholds, alarms that tell nobody), before any domain is planned. */
+  readonly warnings: readonly Warning[];
 }
 
 /** Validate `raw` (from YAML, JSON or code) and return one spec per domain, sorted by domain name. */
@@ -50,15 +64,35 @@ export function resolveProject(raw: unknown, source?: string): ResolvedProject {
   }
   const issues: ConfigIssue[] = [];
   const specs = resolveDomains(result.data, issues);
+  const defaultAlarms = resolveAlarms(undefined, result.data.defaults?.alarms);
+  checkAccountAlarmTopic(defaultAlarms, specs, issues);
+  for (const spec of specs) {
+    if (spec.stack === ACCOUNT_STACK) {
+      issues.push({ path: ["domains", spec.domain, "stack"], message: `"${ACCOUNT_STACK}" is the stack of account-level settings; pin the domain to another name` });
+    }
+  }
   if (issues.length > 0) throw new ConfigError(issues, source);
   const count = result.data.stacks?.count;
   const stacks = [...new Set([...(count === undefined ? [] : bucketStacks(count)), ...specs.map((s) => s.stack)])].sort();
+  const account = result.data.account;
+  const notify = defaultAlarms ? defaultAlarms.notify : undefined;
   return {
     domains: specs.sort((a, b) => (a.domain < b.domain ? -1 : 1)),
     stacks,
     ...(result.data.backend ? { backend: result.data.backend } : {}),
+    account:
+      account === false
+        ? false
+        : {
+            suppression: account?.suppression ?? DEFAULT_ACCOUNT_SUPPRESSION,
+            ...(account?.vdm ? { vdm: account.vdm } : {}),
+            alarms: defaultAlarms,
+          },
+    alarmEmails: notify && "email" in notify ? notify.email : [],
+    warnings: configWarnings(result.data, defaultAlarms),
   };
 }
+
 
 /** Merge defaults into each domain and check the rules that need the merged view; problems go to `issues`. */
 function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
@@ -77,6 +111,16 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
     const dmarc = resolveDmarc(d.dmarc, defaults.dmarc, mailFrom, at, issues);
     const zone = resolveZone(domain, d.dns ?? defaults.dns, d.dns ? at("dns") : ["defaults", "dns"], at, issues);
     const resolvedDkim = resolveDkim(dkim, d.dkim ? at("dkim") : ["defaults", "dkim"], issues);
+    const configurationSet = regions ? resolveConfigurationSet(domain, regions, mailFrom, d.configurationSet, defaults.configurationSet, at, issues) : false;
+    const alarms = resolveAlarms(d.alarms, defaults.alarms);
+    if (alarms && regions) checkTopicRegion(alarms.notify, regions, d.alarms && d.alarms.notify ? at("alarms", "notify", "topicArn") : ["defaults", "alarms", "notify", "topicArn"], "alarms", issues);
+    if (alarms && configurationSet && !configurationSet.reputationMetrics && d.alarms !== undefined) {
+      issues.push({
+        path: at("alarms"),
+        message: "needs configurationSet.reputationMetrics: true: a configuration set publishes its bounce and complaint rates only then, so its alarms would never see data",
+      });
+    }
+    const senders = resolveSenders(domain, d.senders, defaults.senders, at, issues);
     if (issues.length > issuesBefore || !regions || !zone) continue;
     specs.push({
       domain,
@@ -89,6 +133,9 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
       dmarc,
       tags: { ...defaults.tags, ...d.tags },
       zone,
+      configurationSet,
+      alarms: configurationSet && configurationSet.reputationMetrics ? alarms : false,
+      senders,
     });
   }
   return specs;
@@ -337,4 +384,159 @@ function zodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
       : issue.input;
   const got = issue.code === "unrecognized_keys" || issue.code === "custom" ? "" : `, got ${describeValue(input)}`;
   return [{ path: issue.path, message: `${issue.message}${got}` }];
+}
+
+type SetConfig = Exclude<Common["configurationSet"], undefined>;
+
+/**
+ * The configuration set: on unless `false`, top-level fields merged over defaults (nested objects such
+ * as events replace whole), then the rules that need the domain: the tracking domain lies under it and
+ * is no other record's name, an existing SNS topic is in every region of the domain, events name a destination.
+ */
+function resolveConfigurationSet(
+  domain: string,
+  regions: readonly SesRegion[],
+  mailFrom: MailFromSpec | false,
+  own: Common["configurationSet"],
+  fallback: Common["configurationSet"],
+  at: At,
+  issues: ConfigIssue[],
+): ConfigurationSetSpec | false {
+  if (own === false || (own === undefined && fallback === false)) return false;
+  const m: Exclude<SetConfig, false> = { ...(fallback || {}), ...(own || {}) };
+  const where = fieldPath(own, "configurationSet", at);
+  const spec: { -readonly [K in keyof ConfigurationSetSpec]: ConfigurationSetSpec[K] } = {
+    ...DEFAULT_CONFIGURATION_SET,
+    ...(m.name !== undefined ? { name: m.name } : {}),
+    ...(m.tls !== undefined ? { tls: m.tls } : {}),
+    ...(m.reputationMetrics !== undefined ? { reputationMetrics: m.reputationMetrics } : {}),
+    ...(m.suppress !== undefined ? { suppress: m.suppress } : {}),
+    ...(m.maxDeliverySeconds !== undefined ? { maxDeliverySeconds: m.maxDeliverySeconds } : {}),
+    ...(m.vdm !== undefined ? { vdm: m.vdm } : {}),
+  };
+  if (m.trackingDomain) {
+    const tracking = normalizeDomain(m.trackingDomain.domain);
+    const path = [...where("trackingDomain"), "domain"];
+    const mailFromDomain = mailFrom ? `${mailFrom.subdomain}.${domain}` : undefined;
+    if (!isWithin(tracking, domain) || tracking === domain) {
+      issues.push({ path, message: `must be a name under ${domain} (SES accepts a tracking domain only under a verified identity, and the apex cannot be a CNAME), got ${JSON.stringify(m.trackingDomain.domain)}` });
+    } else if (tracking === mailFromDomain || tracking === `_dmarc.${domain}`) {
+      issues.push({ path, message: `${tracking} already holds the ${tracking === mailFromDomain ? "MAIL FROM MX and SPF" : "DMARC"} records; a CNAME cannot share a name with other records` });
+    } else {
+      spec.trackingDomain = {
+        domain: tracking,
+        https: m.trackingDomain.https ?? "require",
+        ...(m.trackingDomain.target !== undefined ? { target: normalizeDomain(m.trackingDomain.target) } : {}),
+      };
+    }
+  }
+  if (m.events) {
+    const events = m.events;
+    const path = where("events");
+    if (!events.cloudwatch && !events.sns && !events.eventBridge) {
+      issues.push({ path, message: "names no destination: set cloudwatch: true, sns: { topicArn } or { create: true }, or eventBridge: true" });
+    }
+    if (events.sns && "topicArn" in events.sns) checkTopicRegion(events.sns, regions, [...path, "sns", "topicArn"], "events", issues);
+    spec.events = {
+      types: events.types ?? DEFAULT_EVENT_TYPES,
+      cloudwatch: events.cloudwatch ?? false,
+      eventBridge: events.eventBridge ?? false,
+      ...(events.sns ? { sns: events.sns } : {}),
+    };
+  }
+  return spec;
+}
+
+/** SES and CloudWatch publish only to an SNS topic in their own region. */
+function checkTopicRegion(notify: { topicArn?: string } | { email: readonly string[] } | undefined, regions: readonly SesRegion[], path: PropertyKey[], what: string, issues: ConfigIssue[]): void {
+  if (!notify || !("topicArn" in notify) || notify.topicArn === undefined) return;
+  const topicRegion = notify.topicArn.split(":")[3];
+  const others = regions.filter((r) => r !== topicRegion);
+  if (others.length > 0) {
+    const fix = what === "events" ? "use sns: { create: true } (a topic per region)" : "use notify: { email: [...] } (a topic per region)";
+    issues.push({ path, message: `is in ${topicRegion}, but ${what} in ${others.join(", ")} can publish only to a topic in their own region; ${fix}` });
+  }
+}
+
+/** Account alarms run in every region in use: an existing topic must be in all of them. */
+function checkAccountAlarmTopic(alarms: AlarmsSpec | false, specs: readonly DomainSpec[], issues: ConfigIssue[]): void {
+  if (!alarms) return;
+  const regions = [...new Set(specs.flatMap((s) => s.regions))].sort();
+  checkTopicRegion(alarms.notify, regions, ["defaults", "alarms", "notify", "topicArn"], "account alarms", issues);
+}
+
+/** Alarms: on unless `false`, fields merged over defaults; thresholds were checked by the schema. */
+function resolveAlarms(own: Common["alarms"], fallback: Common["alarms"]): AlarmsSpec | false {
+  if (own === false || (own === undefined && fallback === false)) return false;
+  const m = { ...(fallback || {}), ...(own || {}) };
+  return {
+    bounceRate: m.bounceRate ?? DEFAULT_ALARM_THRESHOLDS.bounceRate,
+    complaintRate: m.complaintRate ?? DEFAULT_ALARM_THRESHOLDS.complaintRate,
+    ...(m.notify ? { notify: m.notify } : {}),
+    ownNotify: !!(own && own.notify),
+  };
+}
+
+/**
+ * Senders: a domain's list replaces the default list. `from` entries become addresses at the domain:
+ * a local part gets `@<domain>`, `*` means any address of the domain, a full address must be at the domain.
+ */
+function resolveSenders(domain: string, own: Common["senders"], fallback: Common["senders"], at: At, issues: ConfigIssue[]): SenderSpec[] {
+  const list = own ?? fallback ?? [];
+  const base = own ? at("senders") : ["defaults", "senders"];
+  return list.map((sender, i) => {
+    const from = sender.from.flatMap((entry, j) => {
+      const path = [...base, i, "from", j];
+      if (entry === "*") return [`*@${domain}`];
+      const at = entry.lastIndexOf("@");
+      const local = at === -1 ? entry : entry.slice(0, at);
+      const host = at === -1 ? domain : normalizeDomain(entry.slice(at + 1));
+      if (!/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}$/.test(local)) {
+        issues.push({ path, message: `must be a local part (tickets), an address at ${domain}, or "*", got ${JSON.stringify(entry)}` });
+        return [];
+      }
+      if (host !== domain) {
+        issues.push({ path, message: `is not at ${domain}: a sender of ${domain} may send only as its addresses; list it under the domain it belongs to` });
+        return [];
+      }
+      return [`${local}@${domain}`];
+    });
+    return {
+      name: sender.name,
+      from: [...new Set(from)],
+      ...(sender.role !== undefined ? { role: sender.role } : {}),
+      ...(sender.account !== undefined ? { account: sender.account } : {}),
+      smtp: sender.smtp ?? false,
+      path: [...base, i],
+    };
+  });
+}
+
+/** Warnings about the config as written, once per place the user wrote the value. */
+function configWarnings(config: Parsed, defaultAlarms: AlarmsSpec | false): Warning[] {
+  const warnings: Warning[] = [];
+  const thresholds = (alarms: Common["alarms"], path: PropertyKey[]) => {
+    if (!alarms) return;
+    for (const [field, metric] of [["bounceRate", "bounce"], ["complaintRate", "complaint"]] as const) {
+      const value = alarms[field];
+      const { review } = SES_REPUTATION[metric];
+      if (value !== undefined && value >= review) {
+        warnings.push({
+          code: "alarm-at-review-rate",
+          path: [...path, field],
+          message: `${value} is at or above ${review}, the ${metric} rate at which SES puts the account under review: the alarm would fire only once the account is already under review; choose a lower value (default ${DEFAULT_ALARM_THRESHOLDS[field]})`,
+        });
+      }
+    }
+  };
+  thresholds(config.defaults?.alarms, ["defaults", "alarms"]);
+  for (const [key, d] of Object.entries(config.domains)) thresholds(d.alarms, ["domains", key, "alarms"]);
+  if (defaultAlarms && !defaultAlarms.notify) {
+    warnings.push({
+      code: "alarms-no-notify",
+      path: ["defaults", "alarms", "notify"],
+      message: "reputation alarms are on but notify nobody: they change state in CloudWatch and no one hears; set defaults.alarms.notify to { email: [...] } or { topicArn }",
+    });
+  }
+  return warnings;
 }

@@ -13,33 +13,8 @@ import { hostnameProblem, normalizeDomain } from "../model/domain-name";
 import { SES_REGIONS } from "../model/regions";
 import { ipProblem, isSpfRecord } from "../model/spf";
 import { looksLikeKeyMaterial } from "../errors";
-
-/** Adds a field-level rule that needs the value: `problem` returns what is wrong, or undefined. */
-function rule<T extends z.ZodType>(schema: T, problem: (value: z.output<T>) => string | undefined) {
-  return schema.superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: "custom", message, input: value });
-  });
-}
-
-/** A strict object whose unknown-key error lists the keys that are allowed. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed: ${allowed}`
-        : undefined,
-  });
-}
-
-/** A whole number in [min, max]; every way of missing it gets the same message. */
-const integer = (min: number, max: number, message: string) =>
-  z
-    .number({ error: () => message })
-    .int({ error: () => message })
-    .min(min, { error: () => message })
-    .max(max, { error: () => message });
+import { AccountSchema, defaultsOperationsFields, operationsFields } from "./operations-schema";
+import { integer, rule, strict } from "./zod-helpers";
 
 const region = z
   .enum(SES_REGIONS, { error: () => `must be an AWS region where SES sends email (${SES_REGIONS.join(", ")})` })
@@ -320,10 +295,11 @@ const oneRegionSetting = <T extends z.ZodType<{ region?: unknown; regions?: unkn
 export const DomainSchema = oneRegionSetting(
   strict({
     ...common,
+    ...operationsFields,
     stack: stackName.optional().meta({ description: "Pin this domain to a named stack instead of its hash bucket." }),
   }),
 ).meta({ description: "One sending domain; unset keys come from defaults." });
-export const DefaultsSchema = oneRegionSetting(strict(common)).meta({ description: "Settings every domain inherits." });
+export const DefaultsSchema = oneRegionSetting(strict({ ...common, ...defaultsOperationsFields })).meta({ description: "Settings every domain inherits." });
 
 export const ConfigSchema = strict({
   $schema: z.string().optional().meta({ description: "Path or URL of this JSON Schema, for editors." }),
@@ -360,6 +336,7 @@ export const ConfigSchema = strict({
     )
     .optional()
     .meta({ description: "Where each stack keeps its state. Default: local files in the working directory." }),
+  account: AccountSchema.optional(),
   domains: z
     .record(z.string(), DomainSchema, { error: () => "must be a map from identity domain to its settings" })
     .superRefine((domains, ctx) => {
@@ -394,3 +371,4 @@ export type DkimConfig = z.input<typeof dkim>;
 export type ByoDkimConfig = z.input<typeof ByoDkimSchema>;
 export type Route53Config = z.input<typeof route53>;
 export type BackendConfig = NonNullable<SesDomainsConfig["backend"]>;
+export type { AccountConfig, AlarmsConfig, ConfigurationSetConfig, SenderConfig } from "./operations-schema";

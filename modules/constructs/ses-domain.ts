@@ -9,6 +9,8 @@ import { fillDkimTokens, type DomainPlan } from "../model/records";
 import type { SesRegion } from "../model/regions";
 import type { PrivateKeyRef } from "../model/types";
 import { route53TxtValue } from "../model/txt";
+import { ConfigurationSet } from "./configuration-set";
+import { Sender } from "./sender";
 
 export interface SesDomainProps {
   /** What to render: from `planDomain` in the record model. */
@@ -52,19 +54,26 @@ export function privateKeyBody(value: string): string {
 export class SesDomain extends Construct {
   /** The SES identity per region. */
   readonly identities: ReadonlyMap<SesRegion, Sesv2EmailIdentity>;
+  /** The identity's default configuration set per region (none when `configurationSet: false`). */
+  readonly configurationSets: ReadonlyMap<SesRegion, ConfigurationSet>;
   readonly records: readonly Route53Record[];
 
   constructor(scope: Construct, id: string, props: SesDomainProps) {
     super(scope, id);
     const { plan } = props;
     const identities = new Map<SesRegion, Sesv2EmailIdentity>();
+    const configurationSets = new Map<SesRegion, ConfigurationSet>();
+    const tags = Object.keys(plan.identities[0]?.tags ?? {}).length > 0 ? { ...plan.identities[0].tags } : undefined;
     let privateKey: string | undefined;
     for (const identity of plan.identities) {
       const provider = props.providerFor?.(identity.region);
       if (identity.dkim.type === "byo") privateKey ??= this.privateKey(identity.dkim.privateKey, provider, props);
+      const set = identity.configurationSet && new ConfigurationSet(this, identity.configurationSet.id, { plan: identity.configurationSet, provider, tags });
+      if (set) configurationSets.set(identity.region, set);
       const resource = new Sesv2EmailIdentity(this, identity.id, {
         provider,
         emailIdentity: plan.domain,
+        configurationSetName: set?.name,
         dkimSigningAttributes:
           identity.dkim.type === "byo"
             ? { domainSigningSelector: identity.dkim.selector, domainSigningPrivateKey: privateKey }
@@ -82,6 +91,10 @@ export class SesDomain extends Construct {
       }
     }
     this.identities = identities;
+    this.configurationSets = configurationSets;
+    for (const sender of plan.senders) {
+      new Sender(this, sender.id, { plan: sender, identities, providerFor: props.providerFor, tags });
+    }
 
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().
     const token = (region: SesRegion, index: number) =>

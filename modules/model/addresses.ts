@@ -1,20 +1,34 @@
 /**
- * The Terraform address of everything a domain plan renders, from the record model alone: tools that
- * read plans (plan-summary) map an address back to its domain and purpose through this, never by
- * pattern-matching names. The stack's readable logical ids (`<slug>_<fixed word>`) are built from the
- * same words; a synth test proves both agree.
+ * The Terraform address of everything a domain plan (and the account plan) renders, from the record
+ * model alone: tools that read plans (plan-summary) map an address back to its domain and purpose
+ * through this, never by pattern-matching names. The stacks' readable logical ids (`<slug>_<fixed word>`)
+ * are built from the same words; a synth test proves both agree.
  */
+import type { AccountPlan, AccountRegionPlan, RolePolicyPlan } from "./account";
+import type { AlarmPlan, ConfigurationSetPlan, EventDestinationPlan, SenderPlan } from "./operations";
 import type { DnsRecord, DomainPlan, IdentityPlan } from "./records";
+import type { SesRegion } from "./regions";
 
 export type ResourceRole =
   | { readonly kind: "identity"; readonly identity: IdentityPlan }
   | { readonly kind: "mail-from"; readonly identity: IdentityPlan }
-  | { readonly kind: "record"; readonly record: DnsRecord };
+  | { readonly kind: "record"; readonly record: DnsRecord }
+  | { readonly kind: "configuration-set"; readonly set: ConfigurationSetPlan }
+  | { readonly kind: "event-destination"; readonly set: ConfigurationSetPlan; readonly destination: EventDestinationPlan }
+  | { readonly kind: "events-topic" | "events-topic-policy"; readonly set: ConfigurationSetPlan }
+  | { readonly kind: "alarm"; readonly alarm: AlarmPlan; readonly set?: ConfigurationSetPlan; readonly region: SesRegion }
+  | { readonly kind: "alarm-topic"; readonly region: SesRegion }
+  | { readonly kind: "alarm-subscription"; readonly region: SesRegion; readonly email: string }
+  | { readonly kind: "smtp-user" | "smtp-policy" | "smtp-key" | "smtp-secret" | "smtp-credentials"; readonly sender: SenderPlan }
+  | { readonly kind: "identity-policy"; readonly sender: SenderPlan; readonly region: SesRegion }
+  | { readonly kind: "account-suppression" | "account-vdm"; readonly region: SesRegion }
+  | { readonly kind: "role-policy"; readonly policy: RolePolicyPlan };
 
 export interface PlannedResource {
   /** `aws_route53_record.example_com_dkim_1` */
   readonly address: string;
-  readonly domain: string;
+  /** The sending domain it belongs to; undefined for account-level resources. */
+  readonly domain?: string;
   readonly role: ResourceRole;
 }
 
@@ -22,23 +36,96 @@ export const RESOURCE_TYPES = {
   identity: "aws_sesv2_email_identity",
   mailFrom: "aws_sesv2_email_identity_mail_from_attributes",
   record: "aws_route53_record",
+  configurationSet: "aws_sesv2_configuration_set",
+  eventDestination: "aws_sesv2_configuration_set_event_destination",
+  alarm: "aws_cloudwatch_metric_alarm",
+  topic: "aws_sns_topic",
+  topicPolicy: "aws_sns_topic_policy",
+  subscription: "aws_sns_topic_subscription",
+  user: "aws_iam_user",
+  userPolicy: "aws_iam_user_policy",
+  accessKey: "aws_iam_access_key",
+  secret: "aws_secretsmanager_secret",
+  secretVersion: "aws_secretsmanager_secret_version",
+  identityPolicy: "aws_sesv2_email_identity_policy",
+  accountSuppression: "aws_sesv2_account_suppression_attributes",
+  accountVdm: "aws_sesv2_account_vdm_attributes",
+  rolePolicy: "aws_iam_role_policy",
 } as const;
 
-/** Every managed resource the stack writes for `plan`, with its address. */
+/** An id word for an email address: `ops@example.com` → `ops_at_example_com`, stable whatever the list order. */
+export function emailWord(email: string): string {
+  return email.toLowerCase().replace("@", "_at_").replace(/[^a-z0-9_-]/g, "_");
+}
+
+const regionWord = (region: string) => region.replace(/-/g, "_");
+
+/** Every managed resource the domain stack writes for `plan`, with its address. */
 export function plannedResources(plan: DomainPlan): PlannedResource[] {
-  const at = (type: string, word: string) => `${type}.${plan.slug}_${word}`;
   const out: PlannedResource[] = [];
+  const add = (type: string, word: string, role: ResourceRole) => out.push({ address: `${type}.${plan.slug}_${word}`, domain: plan.domain, role });
   for (const identity of plan.identities) {
-    out.push({ address: at(RESOURCE_TYPES.identity, identity.id), domain: plan.domain, role: { kind: "identity", identity } });
-    if (identity.mailFrom) out.push({ address: at(RESOURCE_TYPES.mailFrom, identity.mailFrom.id), domain: plan.domain, role: { kind: "mail-from", identity } });
+    add(RESOURCE_TYPES.identity, identity.id, { kind: "identity", identity });
+    if (identity.mailFrom) add(RESOURCE_TYPES.mailFrom, identity.mailFrom.id, { kind: "mail-from", identity });
+    const set = identity.configurationSet;
+    if (set) {
+      add(RESOURCE_TYPES.configurationSet, set.id, { kind: "configuration-set", set });
+      for (const destination of set.events) {
+        add(RESOURCE_TYPES.eventDestination, `${set.id}_${destination.id}`, { kind: "event-destination", set, destination });
+        if (destination.target.kind === "sns-created") {
+          add(RESOURCE_TYPES.topic, `${set.id}_events_topic`, { kind: "events-topic", set });
+          add(RESOURCE_TYPES.topicPolicy, `${set.id}_events_topic_policy`, { kind: "events-topic-policy", set });
+        }
+      }
+      for (const alarm of set.alarms) add(RESOURCE_TYPES.alarm, `${set.id}_${alarm.id}`, { kind: "alarm", alarm, set, region: set.region });
+      const own = set.alarms.map((a) => a.notify).find((n) => n.kind === "own-topic");
+      if (own && own.kind === "own-topic") {
+        add(RESOURCE_TYPES.topic, `${set.id}_alarm_topic`, { kind: "alarm-topic", region: set.region });
+        for (const email of own.emails) add(RESOURCE_TYPES.subscription, `${set.id}_alarm_topic_${emailWord(email)}`, { kind: "alarm-subscription", region: set.region, email });
+      }
+    }
   }
   if (!("external" in plan.zone)) {
-    for (const record of plan.records) out.push({ address: at(RESOURCE_TYPES.record, record.id), domain: plan.domain, role: { kind: "record", record } });
+    for (const record of plan.records) add(RESOURCE_TYPES.record, record.id, { kind: "record", record });
+  }
+  for (const sender of plan.senders) {
+    if (sender.account !== undefined) {
+      for (const identity of plan.identities) {
+        const word = plan.identities.length > 1 ? `${sender.id}_${regionWord(identity.region)}_identity_policy` : `${sender.id}_identity_policy`;
+        add(RESOURCE_TYPES.identityPolicy, word, { kind: "identity-policy", sender, region: identity.region });
+      }
+    }
+    if (sender.smtp) {
+      add(RESOURCE_TYPES.user, `${sender.id}_smtp_user`, { kind: "smtp-user", sender });
+      add(RESOURCE_TYPES.userPolicy, `${sender.id}_smtp_policy`, { kind: "smtp-policy", sender });
+      add(RESOURCE_TYPES.accessKey, `${sender.id}_smtp_key`, { kind: "smtp-key", sender });
+      add(RESOURCE_TYPES.secret, `${sender.id}_smtp_secret`, { kind: "smtp-secret", sender });
+      add(RESOURCE_TYPES.secretVersion, `${sender.id}_smtp_credentials`, { kind: "smtp-credentials", sender });
+    }
   }
   return out;
 }
 
-/** Address → resource for every plan: how a plan's addresses are mapped back to domains. */
-export function addressIndex(plans: readonly DomainPlan[]): Map<string, PlannedResource> {
-  return new Map(plans.flatMap(plannedResources).map((r) => [r.address, r]));
+/** Every managed resource of the ses-account stack. */
+export function accountResources(plan: AccountPlan): PlannedResource[] {
+  const out: PlannedResource[] = [];
+  const add = (type: string, word: string, role: ResourceRole) => out.push({ address: `${type}.${word}`, role });
+  for (const region of plan.regions) accountRegionResources(region, add);
+  for (const policy of plan.rolePolicies) add(RESOURCE_TYPES.rolePolicy, policy.id, { kind: "role-policy", policy });
+  return out;
+}
+
+function accountRegionResources(region: AccountRegionPlan, add: (type: string, word: string, role: ResourceRole) => void): void {
+  if (region.suppressedReasons) add(RESOURCE_TYPES.accountSuppression, `${region.id}_suppression`, { kind: "account-suppression", region: region.region });
+  if (region.vdm) add(RESOURCE_TYPES.accountVdm, `${region.id}_vdm`, { kind: "account-vdm", region: region.region });
+  if (region.alarmTopic) {
+    add(RESOURCE_TYPES.topic, `${region.id}_alarm_topic`, { kind: "alarm-topic", region: region.region });
+    for (const email of region.alarmTopic.emails) add(RESOURCE_TYPES.subscription, `${region.id}_alarm_topic_${emailWord(email)}`, { kind: "alarm-subscription", region: region.region, email });
+  }
+  for (const alarm of region.alarms) add(RESOURCE_TYPES.alarm, `${region.id}_${alarm.id}`, { kind: "alarm", alarm, region: region.region });
+}
+
+/** Address → resource for every plan (and the account plan): how a plan's addresses are mapped back to domains. */
+export function addressIndex(plans: readonly DomainPlan[], account?: AccountPlan): Map<string, PlannedResource> {
+  return new Map([...plans.flatMap(plannedResources), ...(account ? accountResources(account) : [])].map((r) => [r.address, r]));
 }

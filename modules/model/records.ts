@@ -10,6 +10,7 @@ import { dkimDomain, mailFromMxHost, type SesRegion } from "./regions";
 import { apexSpfRecord, checkSpf, isSpfRecord, mailFromSpfRecord, SPF_LOOKUP_LIMIT } from "./spf";
 import { TXT_STRING_MAX } from "./txt";
 import { dkimKeyRecord } from "./dkim-key";
+import { planConfigurationSet, planSender, trackingHost, type ConfigurationSetPlan, type SenderPlan } from "./operations";
 import type { ByoDkimSpec, DkimSelectorKey, DmarcSpec, DomainSpec, PrivateKeyRef, Warning, ZoneRef } from "./types";
 
 export type RecordType = "CNAME" | "MX" | "TXT";
@@ -41,6 +42,8 @@ export interface IdentityPlan {
     readonly domain: string;
     readonly behaviorOnMxFailure: "USE_DEFAULT_VALUE" | "REJECT_MESSAGE";
   };
+  /** The identity's default configuration set in this region. */
+  readonly configurationSet?: ConfigurationSetPlan;
 }
 
 export interface DomainPlan {
@@ -52,6 +55,8 @@ export interface DomainPlan {
   readonly zone: ZoneRef;
   readonly identities: readonly IdentityPlan[];
   readonly records: readonly DnsRecord[];
+  /** Who may send as which addresses (IAM for roles and SMTP users, identity policies for other accounts). */
+  readonly senders: readonly SenderPlan[];
   readonly warnings: readonly Warning[];
 }
 
@@ -84,6 +89,7 @@ export function planDomain(spec: DomainSpec): DomainPlan {
   const qualify = (region: SesRegion, word: string) => (multiRegion ? `${regionWord(region)}_${word}` : word);
   const mailFromDomain = spec.mailFrom ? `${spec.mailFrom.subdomain}.${spec.domain}` : undefined;
 
+  const set = spec.configurationSet;
   const identities: IdentityPlan[] = spec.regions.map((region) => ({
     id: qualify(region, "identity"),
     region,
@@ -100,6 +106,7 @@ export function planDomain(spec: DomainSpec): DomainPlan {
             behaviorOnMxFailure: spec.mailFrom.onMxFailure === "reject" ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE",
           }
         : undefined,
+    ...(set ? { configurationSet: planConfigurationSet(spec, set, region, qualify(region, "configuration_set")) } : {}),
   }));
 
   const records: DnsRecord[] = spec.dkim.type === "byo" ? byoDkimRecords(spec, spec.dkim) : easyDkimRecords(spec, qualify);
@@ -161,7 +168,29 @@ export function planDomain(spec: DomainSpec): DomainPlan {
     });
   }
 
-  return { domain: spec.domain, stack: spec.stack, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, warnings };
+  if (set && set.trackingDomain) {
+    // One CNAME for every region, to the first region's tracking host (as with the MAIL FROM MX).
+    const tracking = set.trackingDomain;
+    records.push({
+      id: "tracking",
+      name: tracking.domain,
+      type: "CNAME",
+      ttl: spec.ttl,
+      values: [tracking.target ?? trackingHost(spec.regions[0])],
+      path: at("configurationSet", "trackingDomain"),
+    });
+    if (tracking.https !== "optional" && tracking.target === undefined) {
+      warnings.push({
+        code: "tracking-https-needs-cdn",
+        path: at("configurationSet", "trackingDomain"),
+        message: `https: ${tracking.https} makes SES write https://${tracking.domain}/… links, but ${trackingHost(spec.regions[0])} has no certificate for ${tracking.domain}: put CloudFront with an ACM certificate in front of it and set trackingDomain.target to the distribution's domain, or set https: optional`,
+      });
+    }
+  }
+  const sets = identities.flatMap((i) => (i.configurationSet ? [i.configurationSet] : []));
+  const senders = (spec.senders ?? []).map((sender) => planSender(spec, sender, sets));
+
+  return { domain: spec.domain, stack: spec.stack, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, senders, warnings };
 }
 
 /** Easy DKIM: three CNAMEs per region to keys SES holds, named by tokens known only after apply. */
@@ -239,7 +268,7 @@ export function txtAnswerOctets(values: readonly string[]): number {
 export function planDomains(specs: readonly DomainSpec[]): DomainPlan[] {
   const sorted = [...specs].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   const plans = withReportAuthorizations(sorted, sorted.map(planDomain));
-  const issues = [...recordSetConflicts(plans), ...txtProblems(plans)];
+  const issues = [...recordSetConflicts(plans), ...txtProblems(plans), ...configurationSetConflicts(plans)];
   if (issues.length > 0) throw new ConfigError(issues);
   return plans.map((plan) => ({ ...plan, warnings: [...plan.warnings, ...txtSizeWarnings(plan)] }));
 }
@@ -316,6 +345,25 @@ function recordSetConflicts(plans: readonly DomainPlan[]): ConfigIssue[] {
       } else {
         owners.set(key, record);
       }
+    }
+  }
+  return issues;
+}
+
+/** SES names configuration sets per account and region: two domains may not share one. */
+function configurationSetConflicts(plans: readonly DomainPlan[]): ConfigIssue[] {
+  const owners = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  for (const plan of plans) {
+    for (const set of plan.identities.flatMap((i) => (i.configurationSet ? [i.configurationSet] : []))) {
+      const key = `${set.region} ${set.name}`;
+      const first = owners.get(key);
+      if (first !== undefined && first !== plan.domain) {
+        issues.push({
+          path: ["domains", plan.domain, "configurationSet", "name"],
+          message: `"${set.name}" is already the configuration set of ${first} in ${set.region}; names are unique per account and region`,
+        });
+      } else owners.set(key, plan.domain);
     }
   }
   return issues;

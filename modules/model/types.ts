@@ -22,6 +22,86 @@ export interface DomainSpec {
   readonly zone: ZoneRef;
   /** The stack (Terraform state) this domain lives in. */
   readonly stack: string;
+  /**
+   * The configuration set per region, set as the identity's default; false or unset for none.
+   * @default - none (the config always sets it: on unless `configurationSet: false`)
+   */
+  readonly configurationSet?: ConfigurationSetSpec | false;
+  /** Alarms on the configuration set's reputation metrics; false or unset for none. */
+  readonly alarms?: AlarmsSpec | false;
+  /** Who may send as which addresses. @default [] */
+  readonly senders?: readonly SenderSpec[];
+}
+
+export type EventType =
+  | "send"
+  | "delivery"
+  | "bounce"
+  | "complaint"
+  | "reject"
+  | "deliveryDelay"
+  | "open"
+  | "click"
+  | "renderingFailure"
+  | "subscription";
+
+export type SuppressionReason = "bounce" | "complaint";
+
+export interface ConfigurationSetSpec {
+  /** Set by the user; otherwise derived from the domain. */
+  readonly name?: string;
+  readonly tls: "require" | "optional";
+  readonly reputationMetrics: boolean;
+  readonly suppress: readonly SuppressionReason[];
+  readonly maxDeliverySeconds?: number;
+  readonly trackingDomain?: {
+    readonly domain: string;
+    readonly https: "require" | "requireOpenOnly" | "optional";
+    /** CNAME target; r.<region>.awstrack.me when unset. */
+    readonly target?: string;
+  };
+  readonly vdm?: { readonly engagementMetrics?: boolean; readonly optimizedSharedDelivery?: boolean };
+  readonly events?: {
+    readonly types: readonly EventType[];
+    readonly cloudwatch: boolean;
+    readonly sns?: { readonly topicArn: string } | { readonly create: true };
+    readonly eventBridge: boolean;
+  };
+}
+
+/** Where alarm notifications go. */
+export type NotifySpec = { readonly email: readonly string[] } | { readonly topicArn: string };
+
+export interface AlarmsSpec {
+  readonly bounceRate: number;
+  readonly complaintRate: number;
+  readonly notify?: NotifySpec;
+  /**
+   * The domain set `alarms.notify` itself. When false, a notify by email goes to the account's shared
+   * alarm topic (one per region, in the ses-account stack) instead of a topic of the domain's own.
+   */
+  readonly ownNotify: boolean;
+}
+
+export interface SenderSpec {
+  readonly name: string;
+  /** Full addresses (`tickets@example.com`), IAM StringLike patterns (`*@example.com`). */
+  readonly from: readonly string[];
+  /** An existing IAM role in this account. */
+  readonly role?: string;
+  /** Another AWS account, allowed through an identity policy. */
+  readonly account?: string;
+  readonly smtp: boolean;
+  /** The config field it comes from (`defaults.senders[0]` when inherited), for errors. */
+  readonly path?: readonly PropertyKey[];
+}
+
+/** Account-level settings (the ses-account stack). */
+export interface AccountSpec {
+  readonly suppression: readonly SuppressionReason[];
+  readonly vdm?: { readonly enabled: boolean; readonly engagementMetrics?: boolean; readonly optimizedSharedDelivery?: boolean };
+  /** Account-level reputation alarms, from `defaults.alarms`. */
+  readonly alarms: AlarmsSpec | false;
 }
 
 export interface EasyDkimSpec {

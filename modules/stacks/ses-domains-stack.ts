@@ -1,16 +1,13 @@
-import { LocalBackend, S3Backend, TerraformStack, TerraformVariable, type S3BackendConfig, type TerraformElement } from "cdktf";
-import { Node, type Construct } from "constructs";
+import { TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SesDomain } from "../constructs/ses-domain";
 import type { DomainPlan } from "../model/records";
-import type { SesRegion } from "../model/regions";
 
-/** Route 53 is a global service whose API lives in us-east-1: the default provider's region. */
-export const DEFAULT_PROVIDER_REGION: SesRegion = "us-east-1";
+import { awsProviders, DEFAULT_PROVIDER_REGION, ReadableStack, type StackBackend } from "./private/readable-stack";
 
-/** Where a stack keeps its state. */
-export type StackBackend = { readonly local: { readonly path: string } } | { readonly s3: S3BackendConfig };
+export { DEFAULT_PROVIDER_REGION, type StackBackend } from "./private/readable-stack";
 
 export interface SesDomainsStackProps {
   /** Domains to render, from `planDomains`: this stack's share. */
@@ -38,21 +35,11 @@ export function dnsProviderAlias(roleArn: string): string {
  * the hosted-zone lookups, the private-key variables and a SesDomain per domain. Resource addresses
  * are readable: `aws_route53_record.example_com_dkim_1`.
  */
-export class SesDomainsStack extends TerraformStack {
-  private readonly logicalIds = new Map<string, string>();
-
+export class SesDomainsStack extends ReadableStack {
   constructor(scope: Construct, name: string, props: SesDomainsStackProps) {
-    super(scope, name);
-    if (props.backend && "local" in props.backend) new LocalBackend(this, { path: props.backend.local.path });
-    if (props.backend && "s3" in props.backend) new S3Backend(this, props.backend.s3);
+    super(scope, name, props.backend);
 
-    const defaultProvider = new AwsProvider(this, "aws", { region: DEFAULT_PROVIDER_REGION });
-    const regionProviders = new Map<SesRegion, AwsProvider>([[DEFAULT_PROVIDER_REGION, defaultProvider]]);
-    for (const region of sorted(props.plans.flatMap((p) => p.identities.map((i) => i.region)))) {
-      if (!regionProviders.has(region)) {
-        regionProviders.set(region, new AwsProvider(this, `aws_${region}`, { region, alias: region }));
-      }
-    }
+    const regionProviders = awsProviders(this, props.plans.flatMap((p) => p.identities.map((i) => i.region)));
 
     const roleProviders = new Map<string, AwsProvider>();
     const aliases = new Map<string, string>();
@@ -115,26 +102,6 @@ export class SesDomainsStack extends TerraformStack {
         variable: (name) => variables.get(name)!.stringValue,
       });
     }
-  }
-
-  /**
-   * `<construct path below the stack>` joined with `_`, with no hash suffix: the child ids are the
-   * domain slug and the model's fixed words, so the address is `example_com_dkim_1`. Zone lookups are
-   * `zone_<zone name>` with dots as underscores. Duplicates are a bug in the model, so they throw.
-   */
-  public allocateLogicalId(element: TerraformElement | Node): string {
-    const node = element instanceof Node ? element : element.node;
-    const path = node.scopes
-      .slice(node.scopes.indexOf(this) + 1)
-      .map((scope) => scope.node.id)
-      .filter((id) => id !== "Default");
-    const logicalId = path.join("_").replace(/\./g, "_");
-    const owner = this.logicalIds.get(logicalId);
-    if (owner !== undefined && owner !== node.path) {
-      throw new Error(`two resources would share the Terraform name ${logicalId}: ${owner} and ${node.path}`);
-    }
-    this.logicalIds.set(logicalId, node.path);
-    return logicalId;
   }
 }
 
