@@ -48,7 +48,7 @@ export function readTokens(file: string): DkimTokens {
         Object.entries(byRegion).every(([region, list]) => isSesRegion(region) && Array.isArray(list) && list.length === 3 && list.every((t) => typeof t === "string")),
     );
   if (!valid) throw new UsageError(`--tokens ${file}: must be { "<domain>": { "<region>": ["t1", "t2", "t3"] } }`);
-  return raw as DkimTokens;
+  return checkedTokens(raw as DkimTokens, `--tokens ${file}`);
 }
 
 /** `terraform output -json`: `{ "<slug>_dkim_tokens": { "value": { "<region>": [...] } } }`, one file or several merged. */
@@ -58,6 +58,23 @@ export function tokensFromOutputs(file: string, domains: readonly string[]): Dki
   for (const domain of domains) {
     const value = raw?.[`${domainSlug(domain)}_dkim_tokens`]?.value;
     if (value && typeof value === "object") tokens[domain] = value as Record<string, string[]>;
+  }
+  return checkedTokens(tokens, `--tf-outputs ${file}`);
+}
+
+/** SES tokens are DNS labels; anything else would be written into record names (and zone files) as is. */
+const TOKEN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+function checkedTokens(tokens: DkimTokens, source: string): DkimTokens {
+  for (const [domain, byRegion] of Object.entries(tokens)) {
+    for (const [region, list] of Object.entries(byRegion ?? {})) {
+      if (!Array.isArray(list)) throw new UsageError(`${source}: ${domain} ${region}: expected a list of 3 tokens, got ${JSON.stringify(list)}`);
+      list.forEach((token: unknown, i) => {
+        if (typeof token !== "string" || !TOKEN.test(token)) {
+          throw new UsageError(`${source}: ${domain} ${region} token ${i + 1}: must be one DNS label (letters, digits, hyphens), got ${JSON.stringify(token)}`);
+        }
+      });
+    }
   }
   return tokens;
 }
