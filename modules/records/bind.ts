@@ -68,6 +68,8 @@ export function bindFragment(zone: string, rows: readonly RecordRow[]): string {
   const lines = [`; ses-domains records for zone ${zone}: ${domains.join(", ")}`, `$ORIGIN ${zone}.`, `$TTL ${ttl}`];
   const owners = rows.filter((r) => !r.pendingToken).map((r) => relativeName(r.name, zone));
   const width = Math.max(0, ...owners.map((o) => o.length));
+  const ttlWidth = Math.max(0, ...rows.filter((r) => r.ttl !== ttl).map((r) => String(r.ttl).length));
+  const ttlField = (r: RecordRow) => (ttlWidth === 0 ? "" : `${(r.ttl === ttl ? "" : String(r.ttl)).padEnd(ttlWidth)} `);
   let domain: string | undefined;
   for (const row of rows) {
     if (row.domain !== domain) lines.push(`; ${(domain = row.domain)}`);
@@ -76,7 +78,7 @@ export function bindFragment(zone: string, rows: readonly RecordRow[]): string {
       lines.push(`; ${row.purpose}: ${relativeName(displayName(row), zone)} ${row.type} ${target} ${KNOWN_AFTER_APPLY}; give --tokens or --tf-outputs to write it`);
       continue;
     }
-    const head = `${relativeName(row.name, zone).padEnd(width)} ${row.ttl === ttl ? "" : `${row.ttl} `}IN ${row.type.padEnd(5)} `;
+    const head = `${relativeName(row.name, zone).padEnd(width)} ${ttlField(row)}IN ${row.type.padEnd(5)} `;
     for (const value of row.values) {
       const body = rdata(row, value, head.length);
       body[body.length - 1] += ` ; ${row.purpose}`;
