@@ -12,6 +12,7 @@ import { resolveConfig } from "../../modules/config/resolve";
 import { fillDkimTokens, planDomains } from "../../modules/model/records";
 import { route53TxtValue } from "../../modules/model/txt";
 import { mapConcurrent } from "../../modules/verify/concurrency";
+import { verifyDomains, type DnsLookup } from "../../modules/verify/verify";
 import { startDnsServer, type DnsTestServer, type ZoneRecord } from "../helpers/dns-server";
 import { tempDir } from "../helpers/synth";
 
@@ -116,6 +117,45 @@ describe("verify --concurrency", () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain(`error: --concurrency must be a whole number 1–1024, got "${value}"`);
     expect(result.out).toBe("");
+  });
+});
+
+describe("verifyDomains", () => {
+  test("walks the SPF includes of several domains at once, within the bound, and reports them in domain order", async () => {
+    const config = {
+      defaults: { region: "us-east-1", dns: { route53: { zoneId: "Z1" } } },
+      domains: Object.fromEntries(DOMAINS.map((d, i) => [d, { spf: { include: [`_spf${i}.example.net`] } }])),
+    };
+    const plans = planDomains(resolveConfig(config));
+    const apex = new Map(plans.map((p) => [p.domain, p.records.find((r) => r.id === "apex_txt")!.values[0]]));
+    let inFlight = 0;
+    let includesInFlight = 0;
+    let includesAtOnce = 0;
+    let most = 0;
+    const dns: DnsLookup = {
+      async resolveTxt(name) {
+        most = Math.max(most, ++inFlight);
+        const include = name.startsWith("_spf");
+        if (include) includesAtOnce = Math.max(includesAtOnce, ++includesInFlight);
+        await new Promise((r) => setTimeout(r, scrambled(name)));
+        inFlight--;
+        if (include) includesInFlight--;
+        if (include) return [["v=spf1 ip4:198.51.100.0/24 -all"]];
+        const value = apex.get(name);
+        if (value) return [[value]];
+        throw Object.assign(new Error("no data"), { code: "ENODATA" });
+      },
+      async resolveMx() {
+        throw Object.assign(new Error("no data"), { code: "ENODATA" });
+      },
+      async resolveCname() {
+        throw Object.assign(new Error("no data"), { code: "ENODATA" });
+      },
+    };
+    const report = await verifyDomains(plans, { dns, concurrency: 6 });
+    expect(report.spf.map((s) => [s.domain, s.status, s.lookups])).toEqual(DOMAINS.slice().sort().map((d) => [d, "ok", 1]));
+    expect(most).toBe(6);
+    expect(includesAtOnce).toBeGreaterThan(1);
   });
 });
 
