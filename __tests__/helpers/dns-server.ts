@@ -6,6 +6,9 @@
  *   afterAll(() => dns.close());
  *   await dns.resolver.resolveTxt("example.com"); // [["v=spf1 -all"]]
  *
+ * `{ delayMs }` holds every answer back (a slow resolver): with it, `maxInFlight` tells how many
+ * questions a client had open at once.
+ *
  * Why TCP too: Node's resolver (c-ares) sends no EDNS OPT record, so UDP answers are capped at 512 octets;
  * dns2 then answers with TC=1 and no records, and c-ares retries over TCP *on the same port*. Any TXT
  * answer over ~450 characters (a 2048-bit DKIM key, say) takes that path.
@@ -52,6 +55,11 @@ export interface DnsQueryLogEntry {
   readonly answers: number;
 }
 
+export interface DnsServerOptions {
+  /** Hold each answer back this long, in ms; a function gets the question's name (answers then come back out of order). @default 0 */
+  readonly delayMs?: number | ((name: string) => number);
+}
+
 export interface DnsTestServer {
   readonly host: typeof DNS_HOST;
   /** Serves UDP and TCP. */
@@ -63,6 +71,8 @@ export interface DnsTestServer {
   readonly resolver: Resolver;
   /** Every question answered, in order. */
   readonly queries: readonly DnsQueryLogEntry[];
+  /** Most questions received and not yet answered at any one time. */
+  readonly maxInFlight: number;
   /** Undecodable queries, handler failures, socket errors. Empty when all went well. */
   readonly errors: readonly Error[];
   /** Stops both listeners and drops open TCP connections. Safe to call more than once. */
@@ -213,15 +223,31 @@ function listenTcp(server: TcpServer, port: number): Promise<void> {
  * Starts the server on an ephemeral port. The zone is validated first (bad input throws before anything
  * listens). Call close() when done, e.g. in afterAll.
  */
-export async function startDnsServer(records: readonly ZoneRecord[]): Promise<DnsTestServer> {
+export async function startDnsServer(records: readonly ZoneRecord[], options: DnsServerOptions = {}): Promise<DnsTestServer> {
   const zone = buildZone(records);
   const queries: DnsQueryLogEntry[] = [];
   const errors: Error[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const delayFor = (name: string) => (typeof options.delayMs === "function" ? options.delayMs(name) : (options.delayMs ?? 0));
 
   const handler =
     (transport: DnsQueryLogEntry["transport"]) =>
-    (request: DnsPacket, send: (response: DnsPacket) => unknown): void => {
+    (request: DnsPacket, reply: (response: DnsPacket) => unknown): void => {
       const [question] = request.questions;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const delay = delayFor(question?.name ?? "");
+      let open = true;
+      const send = (response: DnsPacket): unknown => {
+        const answered = () => {
+          if (open) inFlight--;
+          open = false;
+          return reply(response);
+        };
+        if (delay <= 0) return answered();
+        return new Promise((resolve, reject) => setTimeout(() => Promise.resolve(answered()).then(resolve, reject), delay));
+      };
       const response = Packet.createResponseFromRequest(request);
       response.header.aa = 1;
       try {
@@ -289,6 +315,9 @@ export async function startDnsServer(records: readonly ZoneRecord[]): Promise<Dn
       resolver,
       queries,
       errors,
+      get maxInFlight() {
+        return maxInFlight;
+      },
       close() {
         closing ??= (async () => {
           resolver.cancel();
