@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import { DEFAULT_MAX_CHARS, formatJson, formatMarkdown } from "../plan-summary/format";
-import { MAX_PLAN_BYTES, parsePlan, PlanFileError, type PlanDocument } from "../plan-summary/plan-file";
+import { MAX_PLAN_BYTES, parseInput, PlanFileError, type PlanDocument, type SummaryDocument } from "../plan-summary/plan-file";
 import { summarizePlans } from "../plan-summary/summarize";
 import { SEVERITIES, type Severity } from "../plan-summary/types";
 import { addFormatOptions, configOption, EXIT, formatOf, intFlag, loadPlans, printConfigError, UsageError, type Io } from "./common";
@@ -23,7 +23,7 @@ interface PlanSummaryFlags {
 export function planSummaryCommand(io: Io, done: (code: number) => void, stdin: NodeJS.ReadableStream = process.stdin): Command {
   const command = new Command("plan-summary")
     .description("summarize terraform plans for review: changes grouped by sending domain, each one classified (breaks mail, weakens protection, routine)")
-    .argument("<plan.json...>", "terraform show -json plan.bin of each stack; - reads one from stdin")
+    .argument("<plan.json...>", "terraform show -json plan.bin of each stack (or an earlier plan-summary --format json, to merge); - reads one from stdin")
     .addOption(configOption())
     .addOption(new Option("--fail-on <severity>", "exit 3 when a change of this severity or worse is present").choices(["breaks", "weakens"]))
     .option("--max-chars <n>", `markdown: cut changes beyond this many characters, counting what is cut (default ${DEFAULT_MAX_CHARS}; GitHub's comment limit is 65536)`);
@@ -44,10 +44,13 @@ export function planSummaryCommand(io: Io, done: (code: number) => void, stdin: 
       throw e;
     }
     const documents: PlanDocument[] = [];
+    const summaries: SummaryDocument[] = [];
     const problems: string[] = [];
     for (const file of files) {
       try {
-        documents.push(parsePlan(file, file === "-" ? await readStdin(stdin) : readPlanFile(file)));
+        const input = parseInput(file, file === "-" ? await readStdin(stdin) : readPlanFile(file));
+        if ("resourceChanges" in input) documents.push(input);
+        else summaries.push(input);
       } catch (e) {
         if (!(e instanceof PlanFileError)) throw e;
         problems.push(e.message);
@@ -57,7 +60,7 @@ export function planSummaryCommand(io: Io, done: (code: number) => void, stdin: 
       for (const problem of problems) io.err.write(`error: ${problem}\n`);
       return done(EXIT.problems);
     }
-    const summary = summarizePlans(plans, documents);
+    const summary = summarizePlans(plans, documents, summaries);
     io.out.write(format === "json" ? formatJson(summary) : formatMarkdown(summary, maxChars));
     done(flags.failOn && tripped(summary.counts, flags.failOn) ? EXIT.dangerous : EXIT.ok);
   });

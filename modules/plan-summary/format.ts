@@ -23,12 +23,13 @@ export function countsLine(counts: Readonly<Record<Severity, number>>): string {
 export function formatMarkdown(summary: PlanSummary, maxChars = DEFAULT_MAX_CHARS): string {
   const total = summary.changes.length;
   const domains = new Set(summary.changes.map((c) => c.domain)).size;
+  const unchanged = summary.unchanged === undefined ? "" : `${summary.unchanged} resource${summary.unchanged === 1 ? "" : "s"} unchanged`;
   const head = [
     "### SES domains: plan summary",
     "",
     total === 0
-      ? `**No changes.** ${summary.unchanged} resource${summary.unchanged === 1 ? "" : "s"} stay as they are.`
-      : `**${countsLine(summary.counts)}** — ${total} change${total === 1 ? "" : "s"} in ${domains} domain${domains === 1 ? "" : "s"}, ${summary.unchanged} resource${summary.unchanged === 1 ? "" : "s"} unchanged`,
+      ? `**No changes.**${unchanged ? ` ${unchanged}.` : ""}`
+      : `**${countsLine(summary.counts)}** — ${total} change${total === 1 ? "" : "s"} in ${domains} domain${domains === 1 ? "" : "s"}${unchanged ? `, ${unchanged}` : ""}`,
   ];
   if (total === 0) return `${head.join("\n")}\n`;
 

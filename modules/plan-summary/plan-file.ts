@@ -20,6 +20,8 @@ export class PlanFileError extends Error {
   }
 }
 
+import { SEVERITIES, type SummaryChange } from "./types";
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The fields of `resource_changes[]` the summary reads (jsonplan.ResourceChange). */
@@ -58,8 +60,28 @@ export interface PlanDocument {
   readonly outputChanges: readonly OutputChange[];
 }
 
+/**
+ * `plan-summary --format json` of another run (per-stack summaries made where the plans are, merged
+ * into one comment elsewhere): plan files hold sensitive values in clear, summaries never do.
+ */
+export interface SummaryDocument {
+  readonly source: string;
+  readonly changes: readonly SummaryChange[];
+}
+
+/** A plan, or a summary made from one; throws PlanFileError with one line saying what is wrong. */
+export function parseInput(source: string, bytes: Buffer | string): PlanDocument | SummaryDocument {
+  const raw = parseJson(source, bytes);
+  if (!("format_version" in raw) && "counts" in raw && "changes" in raw) return summaryDocument(source, raw);
+  return planDocument(source, raw);
+}
+
 /** Parse and check one plan; throws PlanFileError with one line saying what is wrong. */
 export function parsePlan(source: string, bytes: Buffer | string): PlanDocument {
+  return planDocument(source, parseJson(source, bytes));
+}
+
+function parseJson(source: string, bytes: Buffer | string): Record<string, unknown> {
   const size = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.length;
   if (size > MAX_PLAN_BYTES) throw new PlanFileError(source, `is ${mb(size)}; plans over ${mb(MAX_PLAN_BYTES)} are refused`);
   if (size === 0) throw new PlanFileError(source, "is empty; expected the output of terraform show -json plan.bin");
@@ -70,6 +92,10 @@ export function parsePlan(source: string, bytes: Buffer | string): PlanDocument 
     throw new PlanFileError(source, `is not JSON (${(e as Error).message.split("\n")[0]}); expected the output of terraform show -json plan.bin`);
   }
   if (!isObject(raw)) throw new PlanFileError(source, "is not a JSON object; expected the output of terraform show -json plan.bin");
+  return raw;
+}
+
+function planDocument(source: string, raw: Record<string, unknown>): PlanDocument {
   const version = raw.format_version;
   if (typeof version !== "string") throw new PlanFileError(source, "has no format_version; expected the output of terraform show -json plan.bin");
   if (!/^1\.\d+$/.test(version)) {
@@ -88,6 +114,29 @@ export function parsePlan(source: string, bytes: Buffer | string): PlanDocument 
   if (!isObject(outputs)) throw new PlanFileError(source, "output_changes is not an object");
   const outputChanges = Object.entries(outputs).map(([name, c]) => outputChange(source, name, c));
   return { source, formatVersion: version, resourceChanges, outputChanges };
+}
+
+function summaryDocument(source: string, raw: Record<string, unknown>): SummaryDocument {
+  const changes = raw.changes;
+  if (!Array.isArray(changes)) throw new PlanFileError(source, "changes is not a list (a plan-summary --format json file)");
+  if (changes.length > MAX_RESOURCE_CHANGES) throw new PlanFileError(source, `has ${changes.length} changes; more than ${MAX_RESOURCE_CHANGES} are refused`);
+  return {
+    source,
+    changes: changes.map((c, i): SummaryChange => {
+      const ok =
+        isObject(c) &&
+        typeof c.address === "string" &&
+        (c.domain === null || typeof c.domain === "string") &&
+        Array.isArray(c.actions) &&
+        c.actions.every((a) => typeof a === "string") &&
+        (SEVERITIES as readonly unknown[]).includes(c.severity) &&
+        Array.isArray(c.reasons) &&
+        c.reasons.every((r) => typeof r === "string");
+      if (!ok) throw new PlanFileError(source, `changes[${i}] must be { address, domain, actions, severity: breaks | weakens | routine, reasons } as plan-summary --format json writes it`);
+      const change = c as unknown as SummaryChange;
+      return { address: change.address, domain: change.domain, actions: change.actions, severity: change.severity, reasons: change.reasons, source };
+    }),
+  };
 }
 
 function resourceChange(source: string, raw: unknown, i: number): ResourceChange {

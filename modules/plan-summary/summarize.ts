@@ -6,12 +6,13 @@
 import { domainSlug, type DomainPlan } from "../model/records";
 import type { RecordPurpose } from "../model/addresses";
 import { PlanFacts, purposeFromValues } from "./facts";
-import type { OutputChange, PlanDocument } from "./plan-file";
+import type { OutputChange, PlanDocument, SummaryDocument } from "./plan-file";
 import { reasonsFor, recordChangeReasons, type RecordChange } from "./rules";
 import { SEVERITIES, worst, type PlanSummary, type Reason, type Severity, type SummaryChange } from "./types";
 import { isHidden, recordState, view, type RecordState, type Value } from "./values";
 
-export function summarizePlans(models: readonly DomainPlan[], documents: readonly PlanDocument[]): PlanSummary {
+/** `summaries`: earlier runs' --format json output, merged in as they are (each domain lives in one stack). */
+export function summarizePlans(models: readonly DomainPlan[], documents: readonly PlanDocument[], summaries: readonly SummaryDocument[] = []): PlanSummary {
   const managed = documents.flatMap((d) => d.resourceChanges.filter((c) => c.mode !== "data").map((change) => ({ source: d.source, change })));
   const facts = new PlanFacts(models, managed);
   // Every item first: the rules for one change read what the others do (does the identity stay?).
@@ -32,9 +33,10 @@ export function summarizePlans(models: readonly DomainPlan[], documents: readonl
       if (change) changes.push(change);
     }
   }
+  for (const summary of summaries) changes.push(...summary.changes);
   const counts = { breaks: 0, weakens: 0, routine: 0 } as Record<Severity, number>;
   for (const change of changes) counts[change.severity]++;
-  return { counts, changes: ordered(changes), unchanged };
+  return { counts, changes: ordered(changes), unchanged: summaries.length > 0 ? undefined : unchanged };
 }
 
 function summaryChange(address: string, domain: string | null, actions: readonly string[], source: string, reasons: readonly Reason[]): SummaryChange {

@@ -35,8 +35,8 @@ export interface PlanSummary {
   readonly counts: Readonly<Record<Severity, number>>;
   /** Grouped by domain (the domains with the worst changes first, then by name; no domain last), worst first within a domain, then by address. */
   readonly changes: readonly SummaryChange[];
-  /** Resources the plans leave as they are. */
-  readonly unchanged: number;
+  /** Resources the plans leave as they are; undefined when some input was a summary, which does not say. */
+  readonly unchanged?: number;
 }
 
 export function worst(severities: Iterable<Severity>): Severity {
