@@ -86,7 +86,7 @@ function genericReasons(item: Item): Reason[] {
     case "create":
       return [routine(`${type} created`)];
     default: {
-      const changed = changedAttributes(item.before, item.after);
+      const changed = changedAttributes(item);
       return [routine(changed.length > 0 ? `updates ${changed.join(", ")}` : "updated in place")];
     }
   }
@@ -129,7 +129,7 @@ function identityReasons(item: Item, facts: PlanFacts): Reason[] {
   }
   const tags = changedKeys(field(item.before ?? undefined, "tags"), field(item.after ?? undefined, "tags"));
   if (tags.length > 0) reasons.push(routine(`tags change: ${tags.join(", ")}`));
-  const other = changedAttributes(item.before, item.after).filter((a) => !["dkim_signing_attributes", "tags", "tags_all"].includes(a));
+  const other = changedAttributes(item).filter((a) => !["dkim_signing_attributes", "tags", "tags_all"].includes(a));
   if (other.length > 0) reasons.push(routine(`updates ${other.join(", ")}`));
   return reasons;
 }
@@ -230,6 +230,8 @@ export interface RecordChange {
   readonly identityGoes: boolean;
   /** `: name cannot change in place`, or "". */
   readonly replacedBy: string;
+  /** The raw values differ: known even when both sides are sensitive (compared, never shown). */
+  readonly valuesDiffer: boolean;
 }
 
 function recordReasons(item: Item, facts: PlanFacts): Reason[] {
@@ -244,6 +246,7 @@ function recordReasons(item: Item, facts: PlanFacts): Reason[] {
       after: recordState(item.after ?? undefined),
       identityGoes: identity !== undefined && destroys(identity),
       replacedBy: replacedBy(item),
+      valuesDiffer: JSON.stringify(rawField(item.change.before, "records")) !== JSON.stringify(rawField(item.change.after, "records")),
     },
     facts,
   );
@@ -354,7 +357,7 @@ function changed(change: RecordChange, facts: PlanFacts): Reason[] {
   const was = before.values;
   const now = after.values;
   if (isHidden(was) || isHidden(now)) {
-    if (was === now) return [];
+    if (was === now && !change.valuesDiffer) return [];
     return [routine(`${describeRecord(after, purpose)}: the value is ${shown(isHidden(now) ? now : (was as Hidden))}, so this summary cannot judge the change`)];
   }
   if (sameValues(was, now)) return [];
@@ -544,16 +547,27 @@ export function dmarcDiff(before: DmarcSpec, after: DmarcSpec, domain: string): 
 
 // ----------------------------------------------------------------------------------------- helpers
 
-/** Top-level attributes whose values differ; sensitive ones are compared as markers, never read. */
-function changedAttributes(before: Value | null, after: Value | null): string[] {
-  const keys = new Set([...Object.keys(asObject(before)), ...Object.keys(asObject(after))]);
-  return [...keys].filter((k) => JSON.stringify(field(before ?? undefined, k) ?? null, symbols) !== JSON.stringify(field(after ?? undefined, k) ?? null, symbols)).sort();
+/** Top-level attributes whose raw values differ: compared even when sensitive, only their names shown. */
+function changedAttributes(item: Item): string[] {
+  const before = asRaw(item.change.before);
+  const after = asRaw(item.change.after);
+  const unknown = asRaw(item.change.afterUnknown);
+  const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown).filter((k) => unknown[k] === true)]);
+  return [...keys].filter((k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
+}
+
+function asRaw(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function changedKeys(before: Value | undefined, after: Value | undefined): string[] {
   const a = asObject(before ?? null);
   const b = asObject(after ?? null);
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k] ?? null, symbols) !== JSON.stringify(b[k] ?? null, symbols)).sort();
+}
+
+function rawField(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 function asObject(value: Value | null): Record<string, Value> {
