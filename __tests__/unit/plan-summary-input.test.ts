@@ -1,12 +1,11 @@
-import { closeSync, ftruncateSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, test } from "vitest";
 import { run } from "../../modules/cli/ses-domains";
 import { MAX_PLAN_BYTES, parseInput, parsePlan, PlanFileError } from "../../modules/plan-summary/plan-file";
 import { change, identity, planJson, record } from "../helpers/plan-fragments";
-import { rmSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 
 const dir = mkdtempSync(join(tmpdir(), "ses-domains-plan-summary-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +23,7 @@ function problem(text: string): string {
 describe("plan files are read as outside input", () => {
   test.each([
     ["an empty file", "", "plan.json: is empty; expected the output of terraform show -json plan.bin"],
-    ["text that is not JSON", "Plan: 1 to add", "plan.json: is not JSON (Unexpected token 'P', \"Plan: 1 to add\" is not valid JSON); expected the output of terraform show -json plan.bin"],
+    ["text that is not JSON", "Plan: 1 to add", /^plan\.json: is not JSON \(Unexpected token .+\); expected the output of terraform show -json plan\.bin$/],
     ["a JSON list", "[]", "plan.json: is not a JSON object; expected the output of terraform show -json plan.bin"],
     ["no format_version", "{}", "plan.json: has no format_version; expected the output of terraform show -json plan.bin"],
     ["format_version 2.0", JSON.stringify({ ...planJson([]), format_version: "2.0" }), 'plan.json: has format_version "2.0"; only 1.x is supported (Terraform 1.1 and later write 1.x)'],
@@ -35,8 +34,10 @@ describe("plan files are read as outside input", () => {
     ["a change without an address", JSON.stringify(planJson([{ type: "a", name: "b", change: { actions: ["create"] } }])), "plan.json: resource_changes[0].address is not a string"],
     ["a summary whose change has no severity", JSON.stringify({ counts: {}, changes: [{ address: "a.b", domain: null, actions: [], reasons: [] }] }), "plan.json: changes[0] must be { address, domain, actions, severity: breaks | weakens | routine, reasons } as plan-summary --format json writes it"],
   ])("refuses %s, saying what is wrong in one line", (_what, text, message) => {
-    expect(problem(text)).toBe(message);
-    expect(message).not.toContain("\n");
+    const found = problem(text);
+    if (typeof message === "string") expect(found).toBe(message);
+    else expect(found).toMatch(message);
+    expect(found).not.toContain("\n");
   });
 
   test.each(["1.0", "1.2", "1.9"])("accepts format_version %s", (version) => {

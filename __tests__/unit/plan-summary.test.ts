@@ -100,6 +100,16 @@ describe("plan-summary rules: what each change does to mail", () => {
       "routine",
       "DKIM CNAME t1._domainkey.example.com goes with its identity",
     ],
+    [
+      "Easy DKIM CNAMEs deleted in the switch to BYODKIM",
+      [
+        del(R("example_com_dkim_1"), record("t1._domainkey.example.com", "CNAME", ["t1.dkim.amazonses.com"])),
+        change({ address: ID("example_com_identity"), actions: ["update"], before: identity("example.com"), after: identity("example.com", { selector: "s1", key: "K" }), after_sensitive: KEY_SENSITIVE }),
+      ],
+      R("example_com_dkim_1"),
+      "breaks",
+      "DKIM CNAME t1._domainkey.example.com deleted in the same apply that switches the identity to BYODKIM selector s1: mail already signed with SES's key (queues, retries, forwarders) fails DKIM",
+    ],
     ["identity deleted", [del(ID("example_com_identity"), identity("example.com"))], ID("example_com_identity"), "breaks", "SES identity example.com deleted: SES stops sending mail from example.com"],
     [
       "identity replaced",

@@ -14,7 +14,7 @@ import type { DmarcPolicy, DmarcSpec } from "../model/types";
 import { isSesRegion } from "../model/regions";
 import { isSpfRecord, parseSpf, type SpfMechanism } from "../model/spf";
 import { destroys, type Item, type PlanFacts } from "./facts";
-import type { Reason, Severity } from "./types";
+import type { Reason } from "./types";
 import { clip, field, firstBlock, isHidden, recordState, shown, stringAt, type Hidden, type RecordState, type Value } from "./values";
 
 const breaks = (text: string): Reason => ({ severity: "breaks", text });
@@ -159,6 +159,11 @@ function selectorSwitch(domain: string, before: string | Value | undefined, afte
   return reasons;
 }
 
+function selectorAfter(identity: Item): string | undefined {
+  const selector = stringAt(firstBlock(identity.after ?? undefined, "dkim_signing_attributes"), "domain_signing_selector");
+  return typeof selector === "string" ? selector : undefined;
+}
+
 /** The private key is compared, never read out: only whether it differs. */
 function keyChanged(item: Item): boolean {
   const key = (value: unknown) => {
@@ -228,6 +233,8 @@ export interface RecordChange {
   readonly after?: RecordState;
   /** For a DKIM CNAME: its identity is deleted or replaced by the same plans (the CNAME follows it). */
   readonly identityGoes: boolean;
+  /** For a DKIM CNAME: its identity switches to BYODKIM in the same plans (it stops signing with SES's key). */
+  readonly identityToByo?: string;
   /** `: name cannot change in place`, or "". */
   readonly replacedBy: string;
   /** The raw values differ: known even when both sides are sensitive (compared, never shown). */
@@ -245,6 +252,7 @@ function recordReasons(item: Item, facts: PlanFacts): Reason[] {
       before: recordState(item.before ?? undefined),
       after: recordState(item.after ?? undefined),
       identityGoes: identity !== undefined && destroys(identity),
+      identityToByo: identity?.kind === "update" ? selectorAfter(identity) : undefined,
       replacedBy: replacedBy(item),
       valuesDiffer: JSON.stringify(rawField(item.change.before, "records")) !== JSON.stringify(rawField(item.change.after, "records")),
     },
@@ -291,6 +299,13 @@ function removed(change: RecordChange, facts: PlanFacts): Reason[] {
   switch (purpose) {
     case "dkim-cname":
       if (change.identityGoes) return [routine(`DKIM CNAME ${name} goes with its identity`)];
+      if (change.identityToByo) {
+        return [
+          breaks(
+            `DKIM CNAME ${name} deleted in the same apply that switches the identity to BYODKIM selector ${change.identityToByo}: mail already signed with SES's key (queues, retries, forwarders) fails DKIM; remove the CNAMEs a week after the switch`,
+          ),
+        ];
+      }
       return [breaks(`DKIM CNAME ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo} while its identity stays and signs with that key: receivers find no key and DKIM fails`)];
     case "dkim-key":
       return removedKey(domain, name, facts);
@@ -578,4 +593,3 @@ function symbols(_key: string, value: unknown): unknown {
   return typeof value === "symbol" ? String(value) : value;
 }
 
-export type { Severity };
