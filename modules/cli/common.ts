@@ -6,6 +6,7 @@
 import { Command, Option } from "commander";
 import { configPath, loadConfig } from "../config/load";
 import { ConfigError } from "../errors";
+import { planAccount, type AccountPlan } from "../model/account";
 import { planDomains, type DomainPlan } from "../model/records";
 
 /** Exit codes, the same for every command (listed in --help and the README). */
@@ -62,10 +63,11 @@ export function formatOf(options: { format?: string; json?: boolean }, command: 
   return options.format!;
 }
 
-/** The config and its record model, as verify, records and plan-summary read it. */
-export function loadPlans(file: string | undefined): { file: string; plans: DomainPlan[] } {
+/** The config and its record model (and the account stack's), as verify, records and plan-summary read it. */
+export function loadPlans(file: string | undefined): { file: string; plans: DomainPlan[]; account?: AccountPlan } {
   const config = loadConfig(file ?? configPath());
-  return { file: config.file, plans: planDomains(config.domains) };
+  const plans = planDomains(config.domains);
+  return { file: config.file, plans, account: planAccount(plans, config.account, config.alarmEmails) };
 }
 
 /** Prints a ConfigError's lines; returns whether `e` was one. */

@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT, UsageError, type Io } from "./common";
+import { ciCommand } from "./ci";
+import { planSummaryCommand } from "./plan-summary";
 import { recordsCommand } from "./records";
 import { synthCommand } from "./synth";
 import { verifyCommand } from "./verify";
@@ -23,7 +25,7 @@ export function program(io: Io, done: (code: number) => void): Command {
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const command of [synthCommand(io, done), verifyCommand(io, done), recordsCommand(io, done)]) {
+  for (const command of [synthCommand(io, done), verifyCommand(io, done), recordsCommand(io, done), planSummaryCommand(io, done), ciCommand(io, done)]) {
     root.addCommand(command);
     usageOnError(command, io);
   }
@@ -31,13 +33,14 @@ export function program(io: Io, done: (code: number) => void): Command {
   return root;
 }
 
-/** Errors and help go to `io`; an error is followed by the command's usage line. */
+/** Errors and help go to `io`; an error is followed by the command's usage line. Nested subcommands (ci …) too. */
 function usageOnError(command: Command, io: Io): void {
   command.exitOverride().configureOutput({
     writeOut: (s) => io.out.write(s),
     writeErr: (s) => io.err.write(s),
     outputError: (s, write) => write(`${s.trimEnd()}\n${usageLine(command)}\n`),
   });
+  if (command.parent) for (const sub of command.commands) usageOnError(sub, io);
 }
 
 function usageLine(command: Command): string {
@@ -75,7 +78,9 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
 }
 
 function activeCommand(root: Command, argv: readonly string[]): Command {
-  return root.commands.find((c) => argv.includes(c.name())) ?? root;
+  const command = root.commands.find((c) => argv.includes(c.name()));
+  if (!command) return root;
+  return command.commands.find((c) => argv.includes(c.name())) ?? command;
 }
 
 if (require.main === module) {

@@ -1,4 +1,4 @@
-import { Fn, type TerraformProvider } from "cdktf";
+import { Fn, TerraformLocal, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
@@ -51,8 +51,9 @@ export class ConfigurationSet extends Construct {
     });
     this.resource = set;
     this.name = set.configurationSetName;
-    // The account and partition come from the set's own ARN: no caller-identity lookup at plan time.
-    const accountId = Fn.element(Fn.split(":", set.arn), 4) as string;
+    // The account comes from the set's own ARN: no caller-identity lookup at plan time. A local keeps the
+    // expression out of the policy documents, which then read as JSON.
+    const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", set.arn), 4)).asString;
     for (const destination of plan.events) this.eventDestination(destination, accountId, props);
     reputationAlarms(this, plan.alarms, { provider, accountId, tags, topicId: "alarm_topic" });
   }

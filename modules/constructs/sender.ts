@@ -18,6 +18,11 @@ export interface SenderProps {
   readonly providerFor?: (region: SesRegion) => TerraformProvider | undefined;
   /** @default - no tags */
   readonly tags?: Record<string, string>;
+  /**
+   * The AWS account ID, as a Terraform expression, for the ARNs in the policies.
+   * @default - read from the first identity's ARN
+   */
+  readonly accountId?: string;
 }
 
 /** The name of the inline policy this project writes on roles and SMTP users. */
@@ -34,7 +39,7 @@ export class Sender extends Construct {
     const { plan, identities, tags } = props;
     const [firstRegion] = [...identities.keys()];
     // The account comes from the identity's own ARN: no caller-identity lookup at plan time.
-    const accountId = Fn.element(Fn.split(":", identities.get(firstRegion)!.arn), 4) as string;
+    const accountId = props.accountId ?? (Fn.element(Fn.split(":", identities.get(firstRegion)!.arn), 4) as string);
     const policy = fillAccountId(senderPolicy(plan), accountId);
 
     if (plan.account !== undefined) {

@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, type TerraformProvider } from "cdktf";
+import { Fn, TerraformLocal, TerraformOutput, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
@@ -92,8 +92,13 @@ export class SesDomain extends Construct {
     }
     this.identities = identities;
     this.configurationSets = configurationSets;
-    for (const sender of plan.senders) {
-      new Sender(this, sender.id, { plan: sender, identities, providerFor: props.providerFor, tags });
+    // A role's policy lives in the account stack; what the other senders need lives here.
+    const local = plan.senders.filter((s) => s.role === undefined || s.smtp);
+    if (local.length > 0) {
+      // One expression for the account in the senders' ARNs, from the identity's own ARN (no lookup at plan time).
+      const first = identities.get(plan.identities[0].region)!;
+      const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", first.arn), 4)).asString;
+      for (const sender of local) new Sender(this, sender.id, { plan: sender, identities, providerFor: props.providerFor, tags, accountId });
     }
 
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().

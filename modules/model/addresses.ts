@@ -129,3 +129,31 @@ function accountRegionResources(region: AccountRegionPlan, add: (type: string, w
 export function addressIndex(plans: readonly DomainPlan[], account?: AccountPlan): Map<string, PlannedResource> {
   return new Map([...plans.flatMap(plannedResources), ...(account ? accountResources(account) : [])].map((r) => [r.address, r]));
 }
+
+/** What a DNS record is for, in the words a reviewer uses: the rules that judge a change to it depend on this. */
+export type RecordPurpose =
+  /** Easy DKIM: `<token>._domainkey` CNAME to SES's key. */
+  | "dkim-cname"
+  /** BYODKIM: the public key at `<selector>._domainkey`. */
+  | "dkim-key"
+  | "mail-from-mx"
+  | "mail-from-spf"
+  /** The apex TXT record set: SPF and `extraTxt`. */
+  | "apex-txt"
+  | "dmarc"
+  /** `<policy domain>._report._dmarc.<report domain>`: RFC 7489 §7.1. */
+  | "dmarc-report-authorization"
+  /** The configuration set's custom open/click tracking domain: a CNAME to SES's tracking host. */
+  | "tracking";
+
+/** The purpose of a record from the model, read from its fixed word (the end of its address). */
+export function recordPurpose(record: DnsRecord): RecordPurpose {
+  const id = record.id;
+  if (id === "mail_from_mx") return "mail-from-mx";
+  if (id === "mail_from_spf") return "mail-from-spf";
+  if (id === "apex_txt") return "apex-txt";
+  if (id === "dmarc") return "dmarc";
+  if (id.startsWith("dmarc_report_")) return "dmarc-report-authorization";
+  if (id === "tracking") return "tracking";
+  return record.type === "CNAME" ? "dkim-cname" : "dkim-key";
+}

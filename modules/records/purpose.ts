@@ -27,6 +27,8 @@ export function recordPurpose(plan: DomainPlan, record: DnsRecord): string {
       return record.values.length > 1 ? `apex SPF, with ${record.values.length - 1} other TXT value${record.values.length === 2 ? "" : "s"} (spf.extraTxt)` : "apex SPF";
     case "dmarc":
       return "DMARC policy";
+    case "tracking":
+      return "open and click tracking (configuration set's custom domain)";
   }
   // A report authorization lives in the report domain's plan; its path names the policy domain (RFC 7489 §7.1).
   if (record.id.startsWith("dmarc_report_")) return `DMARC report authorization for ${String(record.path[1])}`;
