@@ -12,7 +12,14 @@ const runs = Number(process.env.BENCH_RUNS ?? "5");
 const work = mkdtempSync(join(tmpdir(), "ses-domains-bench-"));
 
 function configFor(n) {
-  const lines = ["defaults:", "  region: us-east-1", "  dmarc: { p: quarantine, rua: [dmarc@example.com] }", "  dns: { route53: { zoneId: Z0123456789ABCDEFGHIJ } }", "domains:"];
+  const lines = [
+    "defaults:",
+    "  region: us-east-1",
+    "  dmarc: { p: quarantine, rua: [dmarc@example.com] }",
+    "  dns: { route53: { zoneId: Z0123456789ABCDEFGHIJ } }",
+    "  alarms: { notify: { topicArn: 'arn:aws:sns:us-east-1:111111111111:ops' } }",
+    "domains:",
+  ];
   for (let i = 0; i < n; i++) lines.push(`  d${i}.example.com: {}`);
   const file = join(work, `domains-${n}.yaml`);
   writeFileSync(file, `${lines.join("\n")}\n`);

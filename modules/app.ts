@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { App } from "cdktf";
 import { DEFAULT_STACK } from "./config/resolve";
 import type { BackendConfig } from "./config/schema";
-import { planAccount, type AccountPlan } from "./model/account";
+import { planAccount, stackNames, type AccountPlan } from "./model/account";
 import { planDomains, type DomainPlan } from "./model/records";
 import type { AccountSpec, DomainSpec, Warning } from "./model/types";
 import { SesAccountStack } from "./stacks/ses-account-stack";
@@ -66,7 +66,7 @@ export function synthesize(domains: readonly DomainSpec[], options: SynthOptions
   const plans = planDomains(domains);
   const account = planAccount(plans, options.account ?? false, options.alarmEmails);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
-  const stacks = [...new Set([...(options.stacks ?? []), ...plans.map((p) => p.stack)])].sort();
+  const stacks = stackNames(options.stacks ?? [], plans, undefined);
   mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir });
   for (const stack of stacks) {
@@ -81,7 +81,7 @@ export function synthesize(domains: readonly DomainSpec[], options: SynthOptions
   app.synth();
   return {
     outdir,
-    stacks: account ? [...stacks, account.stack].sort() : stacks,
+    stacks: stackNames(stacks, plans, account),
     plans,
     ...(account ? { account } : {}),
     warnings: plans.flatMap((p) => p.warnings),

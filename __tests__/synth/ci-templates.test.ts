@@ -154,7 +154,7 @@ describe("ses-domains ci github-actions", () => {
 
 describe("ses-domains ci atlantis", () => {
   test.each([
-    ["the example config", "ses.config.yaml", readFileSync(EXAMPLE_CONFIG, "utf8"), ["ses-domains"]],
+    ["the example config", "ses.config.yaml", readFileSync(EXAMPLE_CONFIG, "utf8"), ["ses-account", "ses-domains"]],
     ["a 4-stack fleet", "ses.config.json", JSON.stringify(FLEET), FLEET_STACKS],
   ])("for %s: version 3, one project per stack, and every project dir exists after the synth its workflow runs", (_what, configFile, content, stacks) => {
     const dir = tempDir("ses-domains-repo-");

@@ -8,6 +8,8 @@ import { dirname, isAbsolute, relative, sep } from "node:path";
 import { Command, Option } from "commander";
 import { configPath, loadConfig, type LoadedConfig } from "../config/load";
 import { atlantisConfig, ATLANTIS_OUTDIR } from "../ci/atlantis";
+import { planAccount, stackNames } from "../model/account";
+import { planDomains } from "../model/records";
 import { githubActionsWorkflow } from "../ci/github-actions";
 import { CliError, configOption, EXIT, printConfigError, UsageError, type Io } from "./common";
 
@@ -50,7 +52,9 @@ export function ciCommand(io: Io, done: (code: number) => void): Command {
         }
         const config = readConfig(flags.config, io);
         if (!config) return done(EXIT.problems);
-        emit(atlantisConfig({ config: config.path, stacks: config.loaded.stacks, outdir, failOn: flags.failOn }), flags.out, io);
+        const plans = planDomains(config.loaded.domains);
+        const stacks = stackNames(config.loaded.stacks, plans, planAccount(plans, config.loaded.account, config.loaded.alarmEmails));
+        emit(atlantisConfig({ config: config.path, stacks, outdir, failOn: flags.failOn }), flags.out, io);
         done(EXIT.ok);
       }),
   );

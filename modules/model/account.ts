@@ -95,6 +95,11 @@ export function planAccount(plans: readonly DomainPlan[], account: AccountSpec |
   return { stack: ACCOUNT_STACK, regions: regionPlans, rolePolicies };
 }
 
+/** Every stack a synth writes, sorted: the config's (hash buckets, even empty; pins), the domains', and ses-account when it has anything. */
+export function stackNames(configured: readonly string[], plans: readonly DomainPlan[], account: AccountPlan | undefined): string[] {
+  return [...new Set([...configured, ...plans.map((p) => p.stack), ...(account ? [account.stack] : [])])].sort();
+}
+
 function accountAlarms(alarms: AlarmsSpec, region: SesRegion): AlarmPlan[] {
   return reputationAlarms({ ...alarms, ownNotify: false }, region, { name: "ses-account", ownTopic: SHARED_ALARM_TOPIC });
 }
