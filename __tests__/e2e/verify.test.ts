@@ -97,6 +97,20 @@ describe("ses-domains verify against a DNS server on loopback", () => {
     expect(lineFor(result.out, status, type, name)).toBeDefined();
   });
 
+  test("a configuration set's tracking domain: its CNAME is checked like every other record", async () => {
+    const config = { ...CONFIG, domains: { "example.com": { ...CONFIG.domains["example.com"], configurationSet: { trackingDomain: { domain: "click.example.com", https: "optional" } } } } };
+    const dir = tempDir();
+    const file = join(dir, "tracking.json");
+    writeFileSync(file, JSON.stringify(config));
+    const tracking: ZoneRecord = { name: "click.example.com", type: "CNAME", values: ["r.us-east-1.awstrack.me"] };
+    const ok = await verify(["--config", file, "--resolver", await serve([...completeZone(), tracking])]);
+    expect(lineFor(ok.out, "ok", "CNAME", "click.example.com")).toBeDefined();
+    expect(ok.code).toBe(0);
+    const missing = await verify(["--config", file, "--resolver", await serve(completeZone())]);
+    expect(lineFor(missing.out, "missing", "CNAME", "click.example.com")).toContain('expected "r.us-east-1.awstrack.me"');
+    expect(missing.code).toBe(1);
+  });
+
   test("an SPF include chain of 11 lookups exits 1 with the count", async () => {
     const chain: ZoneRecord[] = Array.from({ length: 10 }, (_, i) => ({
       name: i === 0 ? "_spf.example.net" : `s${i}.example.net`,

@@ -23,7 +23,7 @@ interface CiFlags {
 const EXIT_HELP = "\nExit codes: 0 written, 1 the config or the output file cannot be read or written, 2 usage.";
 
 export function ciCommand(io: Io, done: (code: number) => void): Command {
-  const ci = new Command("ci").description("write a CI template that plans every stack and reviews the plans with plan-summary");
+  const ci = new Command("ci").description("write a CI template that plans every stack and reviews the plans with plan-summary").addHelpText("after", EXIT_HELP);
   const common = (command: Command) =>
     command
       .addOption(configOption())
