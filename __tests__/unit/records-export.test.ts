@@ -141,7 +141,7 @@ describe("the purpose of each record, in words", () => {
     const config = loadConfig(join(ROOT, "examples", file));
     const rows = listRecords(planDomains(config.domains)).flatMap((d) => d.rows);
     expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(row.purpose).toMatch(/^(DKIM \(|MAIL FROM (MX|SPF)$|apex SPF|DMARC policy$|DMARC report authorization for |open and click tracking)/);
+    for (const row of rows) expect(row.purpose).toMatch(/^(DKIM \(|MAIL FROM (MX|SPF)$|apex SPF|DMARC policy$|DMARC report authorization for |open and click tracking|DMARC reports received by SES)/);
   });
 });
 

@@ -18,7 +18,7 @@ import {
   DEFAULT_EVENT_TYPES,
   SES_REPUTATION,
 } from "../model/operations";
-import type { AccountSpec, AlarmsSpec, ConfigurationSetSpec, DmarcSpec, DomainSpec, MailFromSpec, SenderSpec, SpfSpec, Warning, ZoneRef } from "../model/types";
+import type { AccountSpec, AlarmsSpec, CollectSpec, ConfigurationSetSpec, DmarcSpec, DomainSpec, MailFromSpec, SenderSpec, SpfSpec, Warning, ZoneRef } from "../model/types";
 import type { SesRegion } from "../model/regions";
 import { ConfigSchema } from "./schema";
 
@@ -300,7 +300,25 @@ function resolveDmarc(
       message: `"s" (strict) can never pass: SES's MAIL FROM is always a subdomain (${mailFrom.subdomain}.…), so SPF aligns only with aspf "r"`,
     });
   }
-  return { ...m, p: m.p, rua: uris("rua"), ruf: uris("ruf") };
+  const collect = m.collect && resolveCollect(m.collect, where("collect"));
+  // Reports go to the collecting address unless the config names rua itself.
+  const rua = m.rua === undefined && collect ? [`mailto:${collect.address}`] : uris("rua");
+  const { collect: _raw, ...tags } = m;
+  return { ...tags, p: m.p, rua, ruf: uris("ruf"), ...(collect ? { collect } : {}) };
+}
+
+function resolveCollect(collect: NonNullable<NonNullable<Common["dmarc"]>["collect"]>, path: PropertyKey[]): CollectSpec {
+  const at = collect.address.lastIndexOf("@");
+  const domain = normalizeDomain(collect.address.slice(at + 1));
+  return {
+    address: `${collect.address.slice(0, at)}@${domain}`,
+    domain,
+    region: collect.region,
+    bucket: collect.bucket,
+    existingBucket: collect.existingBucket ?? false,
+    prefix: collect.prefix ?? "rua/",
+    path,
+  };
 }
 
 function resolveZone(

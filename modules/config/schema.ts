@@ -10,7 +10,7 @@ import { z } from "zod";
 import { dkimPublicKeyProblem } from "../model/dkim-key";
 import { foProblem, reportUri } from "../model/dmarc";
 import { hostnameProblem, normalizeDomain } from "../model/domain-name";
-import { SES_REGIONS } from "../model/regions";
+import { RECEIVING_REGIONS, SES_REGIONS } from "../model/regions";
 import { ipProblem, isSpfRecord } from "../model/spf";
 import { looksLikeKeyMaterial } from "../errors";
 import { AccountSchema, defaultsOperationsFields, operationsFields } from "./operations-schema";
@@ -213,6 +213,32 @@ const dmarc = strict({
     .enum(["y", "n", "u"], { error: () => 'must be "y", "n" or "u"' })
     .optional()
     .meta({ description: "Public suffix domain flag (RFC 9989)." }),
+  collect: strict({
+    address: rule(z.string({ error: () => "must be an email address such as dmarc-reports@reports.example.com" }), (v) => {
+      const at = v.lastIndexOf("@");
+      const problem = at > 0 ? hostnameProblem(normalizeDomain(v.slice(at + 1)), 2) : "has no @";
+      return problem ? `must be an email address such as dmarc-reports@reports.example.com; ${problem}, got ${JSON.stringify(v)}` : undefined;
+    }).meta({ description: "Where receivers send aggregate reports; its domain gets an MX to SES's inbound host." }),
+    region: z
+      .enum(RECEIVING_REGIONS, { error: () => `must be a region where SES receives mail (${RECEIVING_REGIONS.join(", ")})` })
+      .meta({ description: "The SES region that receives the reports." }),
+    bucket: rule(z.string({ error: () => "must be an S3 bucket name such as acme-dmarc-reports" }), (v) =>
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !/\.\.|^\d+\.\d+\.\d+\.\d+$/.test(v)
+        ? undefined
+        : `must be an S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens, got ${JSON.stringify(v)}`,
+    ).meta({ description: "The S3 bucket SES stores each report mail in." }),
+    existingBucket: z
+      .boolean({ error: () => "must be true or false" })
+      .optional()
+      .meta({ description: "The bucket exists and is managed elsewhere: its policy statement is written as an output instead. Default false." }),
+    prefix: z
+      .string({ error: () => 'must be an S3 key prefix such as "rua/"' })
+      .regex(/^[A-Za-z0-9!_.*'()\/-]{0,200}$/, { error: () => 'must be an S3 key prefix of letters, digits and !_.*\'()/- such as "rua/"' })
+      .optional()
+      .meta({ description: 'Key prefix of the stored mails. Default "rua/".' }),
+  })
+    .optional()
+    .meta({ description: "Receive aggregate reports with SES and store them in S3; rua defaults to this address." }),
 }).meta({ description: "DMARC record at _dmarc.<domain>, RFC tag names. Unset: no DMARC record (synth warns)." });
 
 const tags = z

@@ -72,7 +72,7 @@ export class SesDomain extends Construct {
       if (set) configurationSets.set(identity.region, set);
       const resource = new Sesv2EmailIdentity(this, identity.id, {
         provider,
-        emailIdentity: plan.domain,
+        emailIdentity: identity.emailIdentity ?? plan.domain,
         configurationSetName: set?.name,
         dkimSigningAttributes:
           identity.dkim.type === "byo"
@@ -98,7 +98,9 @@ export class SesDomain extends Construct {
       // One expression for the account in the senders' ARNs, from the identity's own ARN (no lookup at plan time).
       const first = identities.get(plan.identities[0].region)!;
       const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", first.arn), 4)).asString;
-      for (const sender of local) new Sender(this, sender.id, { plan: sender, identities, providerFor: props.providerFor, tags, accountId });
+      // Senders send as the domain: its own identities, never one verified only to receive reports.
+      const own = new Map([...identities].filter(([region]) => plan.identities.some((i) => i.region === region && i.emailIdentity === undefined)));
+      for (const sender of local) new Sender(this, sender.id, { plan: sender, identities: own, providerFor: props.providerFor, tags, accountId });
     }
 
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().

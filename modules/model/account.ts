@@ -14,6 +14,7 @@ import {
   type AlarmPlan,
   type SenderPlan,
 } from "./operations";
+import { collectPlans, type CollectRegionPlan } from "./collect";
 import type { DomainPlan } from "./records";
 import type { SesRegion } from "./regions";
 import type { AccountSpec, AlarmsSpec } from "./types";
@@ -48,6 +49,8 @@ export interface AccountPlan {
   readonly stack: string;
   readonly regions: readonly AccountRegionPlan[];
   readonly rolePolicies: readonly RolePolicyPlan[];
+  /** SES receiving for dmarc.collect, per receiving region. */
+  readonly collect: readonly CollectRegionPlan[];
 }
 
 const regionWord = (region: string) => region.replace(/-/g, "_");
@@ -91,8 +94,9 @@ export function planAccount(plans: readonly DomainPlan[], account: AccountSpec |
     });
   }
   const rolePolicies = planRolePolicies(plans);
-  if (regionPlans.length === 0 && rolePolicies.length === 0) return undefined;
-  return { stack: ACCOUNT_STACK, regions: regionPlans, rolePolicies };
+  const collect = collectPlans(plans);
+  if (regionPlans.length === 0 && rolePolicies.length === 0 && collect.length === 0) return undefined;
+  return { stack: ACCOUNT_STACK, regions: regionPlans, rolePolicies, collect };
 }
 
 /** Every stack a synth writes, sorted: the config's (hash buckets, even empty; pins), the domains', and ses-account when it has anything. */

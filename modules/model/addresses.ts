@@ -22,7 +22,10 @@ export type ResourceRole =
   | { readonly kind: "smtp-user" | "smtp-policy" | "smtp-key" | "smtp-secret" | "smtp-credentials"; readonly sender: SenderPlan }
   | { readonly kind: "identity-policy"; readonly sender: SenderPlan; readonly region: SesRegion }
   | { readonly kind: "account-suppression" | "account-vdm"; readonly region: SesRegion }
-  | { readonly kind: "role-policy"; readonly policy: RolePolicyPlan };
+  | { readonly kind: "role-policy"; readonly policy: RolePolicyPlan }
+  | { readonly kind: "report-bucket" | "report-bucket-access" | "report-bucket-policy"; readonly bucket: string }
+  | { readonly kind: "receipt-rule-set" | "active-receipt-rule-set"; readonly region: SesRegion }
+  | { readonly kind: "receipt-rule"; readonly region: SesRegion; readonly address: string };
 
 export interface PlannedResource {
   /** `aws_route53_record.example_com_dkim_1` */
@@ -51,6 +54,12 @@ export const RESOURCE_TYPES = {
   accountSuppression: "aws_sesv2_account_suppression_attributes",
   accountVdm: "aws_sesv2_account_vdm_attributes",
   rolePolicy: "aws_iam_role_policy",
+  bucket: "aws_s3_bucket",
+  bucketAccess: "aws_s3_bucket_public_access_block",
+  bucketPolicy: "aws_s3_bucket_policy",
+  ruleSet: "aws_ses_receipt_rule_set",
+  activeRuleSet: "aws_ses_active_receipt_rule_set",
+  receiptRule: "aws_ses_receipt_rule",
 } as const;
 
 /** An id word for an email address: `ops@example.com` → `ops_at_example_com`, stable whatever the list order. */
@@ -90,8 +99,9 @@ export function plannedResources(plan: DomainPlan): PlannedResource[] {
   }
   for (const sender of plan.senders) {
     if (sender.account !== undefined) {
-      for (const identity of plan.identities) {
-        const word = plan.identities.length > 1 ? `${sender.id}_${regionWord(identity.region)}_identity_policy` : `${sender.id}_identity_policy`;
+      const own = plan.identities.filter((i) => i.emailIdentity === undefined);
+      for (const identity of own) {
+        const word = own.length > 1 ? `${sender.id}_${regionWord(identity.region)}_identity_policy` : `${sender.id}_identity_policy`;
         add(RESOURCE_TYPES.identityPolicy, word, { kind: "identity-policy", sender, region: identity.region });
       }
     }
@@ -112,6 +122,19 @@ export function accountResources(plan: AccountPlan): PlannedResource[] {
   const add = (type: string, word: string, role: ResourceRole) => out.push({ address: `${type}.${word}`, role });
   for (const region of plan.regions) accountRegionResources(region, add);
   for (const policy of plan.rolePolicies) add(RESOURCE_TYPES.rolePolicy, policy.id, { kind: "role-policy", policy });
+  const rules = plan.collect.flatMap((c) => c.rules);
+  for (const bucket of [...new Set(rules.filter((r) => !r.existingBucket).map((r) => r.bucket))].sort()) {
+    const word = `dmarc_reports_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`;
+    add(RESOURCE_TYPES.bucket, word, { kind: "report-bucket", bucket });
+    add(RESOURCE_TYPES.bucketAccess, `${word}_public_access_block`, { kind: "report-bucket-access", bucket });
+    add(RESOURCE_TYPES.bucketPolicy, `${word}_policy`, { kind: "report-bucket-policy", bucket });
+  }
+  for (const collect of plan.collect) {
+    const region = regionWord(collect.region);
+    add(RESOURCE_TYPES.ruleSet, `dmarc_reports_${region}_rule_set`, { kind: "receipt-rule-set", region: collect.region });
+    add(RESOURCE_TYPES.activeRuleSet, `dmarc_reports_${region}_active_rule_set`, { kind: "active-receipt-rule-set", region: collect.region });
+    for (const rule of collect.rules) add(RESOURCE_TYPES.receiptRule, `dmarc_reports_${region}_${rule.id}`, { kind: "receipt-rule", region: collect.region, address: rule.address });
+  }
   return out;
 }
 
@@ -143,6 +166,8 @@ export type RecordPurpose =
   | "dmarc"
   /** `<policy domain>._report._dmarc.<report domain>`: RFC 7489 §7.1. */
   | "dmarc-report-authorization"
+  /** dmarc.collect: the reports domain's MX to SES's inbound host. */
+  | "dmarc-collect-mx"
   /** The configuration set's custom open/click tracking domain: a CNAME to SES's tracking host. */
   | "tracking";
 
@@ -155,5 +180,6 @@ export function recordPurpose(record: DnsRecord): RecordPurpose {
   if (id === "dmarc") return "dmarc";
   if (id.startsWith("dmarc_report_")) return "dmarc-report-authorization";
   if (id === "tracking") return "tracking";
+  if (id.startsWith("dmarc_collect_") && id.endsWith("_mx")) return "dmarc-collect-mx";
   return record.type === "CNAME" ? "dkim-cname" : "dkim-key";
 }

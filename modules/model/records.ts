@@ -11,7 +11,8 @@ import { apexSpfRecord, checkSpf, isSpfRecord, mailFromSpfRecord, SPF_LOOKUP_LIM
 import { TXT_STRING_MAX } from "./txt";
 import { dkimKeyRecord } from "./dkim-key";
 import { planConfigurationSet, planSender, trackingHost, type ConfigurationSetPlan, type SenderPlan } from "./operations";
-import type { ByoDkimSpec, DkimSelectorKey, DmarcSpec, DomainSpec, PrivateKeyRef, Warning, ZoneRef } from "./types";
+import { withReportCollection } from "./collect";
+import type { ByoDkimSpec, CollectSpec, DkimSelectorKey, DmarcSpec, DomainSpec, PrivateKeyRef, Warning, ZoneRef } from "./types";
 
 export type RecordType = "CNAME" | "MX" | "TXT";
 
@@ -44,6 +45,12 @@ export interface IdentityPlan {
   };
   /** The identity's default configuration set in this region. */
   readonly configurationSet?: ConfigurationSetPlan;
+  /**
+   * The identity's name when it is not the plan's domain: a reports domain under it, verified so SES
+   * receives for it in a region where the domain has no identity (see collect.ts).
+   * @default - the plan's domain
+   */
+  readonly emailIdentity?: string;
 }
 
 export interface DomainPlan {
@@ -57,6 +64,8 @@ export interface DomainPlan {
   readonly records: readonly DnsRecord[];
   /** Who may send as which addresses (IAM for roles and SMTP users, identity policies for other accounts). */
   readonly senders: readonly SenderPlan[];
+  /** dmarc.collect: its reports are received by SES (the account stack renders the receiving side). */
+  readonly collect?: CollectSpec;
   readonly warnings: readonly Warning[];
 }
 
@@ -150,6 +159,13 @@ export function planDomain(spec: DomainSpec): DomainPlan {
       });
     }
   }
+  if (spec.dmarc?.collect && !(spec.dmarc.rua ?? []).includes(`mailto:${spec.dmarc.collect.address}`)) {
+    warnings.push({
+      code: "dmarc-collect-unused",
+      path: at("dmarc", "rua"),
+      message: `dmarc.collect receives reports at ${spec.dmarc.collect.address}, but rua sends ${spec.domain}'s reports elsewhere; add mailto:${spec.dmarc.collect.address} to rua (or leave rua unset: it then defaults to the collect address)`,
+    });
+  }
   if (spec.dmarc) {
     records.push({
       id: "dmarc",
@@ -190,7 +206,17 @@ export function planDomain(spec: DomainSpec): DomainPlan {
   const sets = identities.flatMap((i) => (i.configurationSet ? [i.configurationSet] : []));
   const senders = (spec.senders ?? []).map((sender) => planSender(spec, sender, sets));
 
-  return { domain: spec.domain, stack: spec.stack, slug: domainSlug(spec.domain), zone: spec.zone, identities, records, senders, warnings };
+  return {
+    domain: spec.domain,
+    stack: spec.stack,
+    slug: domainSlug(spec.domain),
+    zone: spec.zone,
+    identities,
+    records,
+    senders,
+    ...(spec.dmarc?.collect ? { collect: spec.dmarc.collect } : {}),
+    warnings,
+  };
 }
 
 /** Easy DKIM: three CNAMEs per region to keys SES holds, named by tokens known only after apply. */
@@ -267,8 +293,9 @@ export function txtAnswerOctets(values: readonly string[]): number {
  */
 export function planDomains(specs: readonly DomainSpec[]): DomainPlan[] {
   const sorted = [...specs].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
-  const plans = withReportAuthorizations(sorted, sorted.map(planDomain));
-  const issues = [...recordSetConflicts(plans), ...txtProblems(plans), ...configurationSetConflicts(plans)];
+  const collectIssues: ConfigIssue[] = [];
+  const plans = withReportCollection(sorted, withReportAuthorizations(sorted, sorted.map(planDomain)), collectIssues);
+  const issues = [...collectIssues, ...recordSetConflicts(plans), ...txtProblems(plans), ...configurationSetConflicts(plans)];
   if (issues.length > 0) throw new ConfigError(issues);
   return plans.map((plan) => ({ ...plan, warnings: [...plan.warnings, ...txtSizeWarnings(plan)] }));
 }

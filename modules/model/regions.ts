@@ -67,3 +67,32 @@ export function dkimDomain(region: SesRegion): string {
 export function mailFromMxHost(region: SesRegion): string {
   return `feedback-smtp.${region}.amazonses.com`;
 }
+
+/**
+ * Regions where SES receives mail (inbound-smtp.<region>.amazonaws.com). Sources: the AWS General
+ * Reference's "Email Receiving endpoints" table as copied in January 2024 (us-east-1, us-east-2,
+ * us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2, ap-southeast-1, ap-southeast-2,
+ * ap-southeast-3, ap-northeast-1) and eu-north-1, seen receiving in 2026. A region missing here is
+ * refused rather than guessed: an MX to a host that does not receive loses every report.
+ */
+export const RECEIVING_REGIONS = [
+  "ap-northeast-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-north-1",
+  "eu-west-1",
+  "eu-west-2",
+  "us-east-1",
+  "us-east-2",
+  "us-west-2",
+] as const satisfies readonly SesRegion[];
+
+export type ReceivingRegion = (typeof RECEIVING_REGIONS)[number];
+
+/** The MX target for mail SES receives in `region`. */
+export function inboundSmtpHost(region: ReceivingRegion): string {
+  return `inbound-smtp.${region}.amazonaws.com`;
+}

@@ -1,4 +1,4 @@
-import type { SesRegion } from "./regions";
+import type { ReceivingRegion, SesRegion } from "./regions";
 
 /**
  * One sending domain with every default applied and every rule checked: what the record model reads.
@@ -169,6 +169,22 @@ export interface DmarcSpec {
   readonly rf?: "afrf";
   readonly t?: "y" | "n";
   readonly psd?: "y" | "n" | "u";
+  /** Receive the aggregate reports with SES into S3 (not a DMARC tag: never written into the record). */
+  readonly collect?: CollectSpec;
+}
+
+/** Aggregate reports received by SES and stored in S3 (`dmarc.collect`). */
+export interface CollectSpec {
+  /** `local@domain`, the domain lowercase. */
+  readonly address: string;
+  /** The address's domain: it gets the MX to SES's inbound host. */
+  readonly domain: string;
+  readonly region: ReceivingRegion;
+  readonly bucket: string;
+  readonly existingBucket: boolean;
+  readonly prefix: string;
+  /** Where the config says it (defaults.dmarc.collect, or a domain's), for errors. */
+  readonly path?: readonly PropertyKey[];
 }
 
 /**

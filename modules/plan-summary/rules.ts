@@ -281,6 +281,7 @@ function describeRecord(state: RecordState | undefined, purpose: RecordPurpose |
     dmarc: "DMARC record",
     "dmarc-report-authorization": "DMARC report authorization",
     tracking: "tracking CNAME",
+    "dmarc-collect-mx": "DMARC reports MX",
     other: `${shown(state?.type)} record`,
   };
   return `${label[purpose]} ${shown(state?.name)}`;
@@ -339,6 +340,8 @@ function removed(change: RecordChange, facts: PlanFacts): Reason[] {
     }
     case "dmarc":
       return [breaks(`DMARC record at ${name} deleted${movesTo}: receivers apply no policy to mail spoofing ${domain}, and aggregate reports stop`)];
+    case "dmarc-collect-mx":
+      return [weakens(`MX at ${name} deleted${movesTo}: DMARC aggregate reports sent there bounce, so failures go unseen`)];
     case "tracking":
       if (withIdentity) return [routine(`tracking CNAME ${name} removed along with the SES identity ${domain}`)];
       return [breaks(`tracking CNAME ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo}: open and click links in mail already sent point at ${name}, which no longer resolves, so recipients' clicks fail`)];
@@ -411,6 +414,8 @@ function changed(change: RecordChange, facts: PlanFacts): Reason[] {
       return [routine(`report authorization ${name} changes`)];
     case "tracking":
       return [routine(`tracking CNAME ${name} now points at ${clip(now.join(", "))}`)];
+    case "dmarc-collect-mx":
+      return [routine(`DMARC reports MX at ${name} now points at ${clip(now.join(", "))}: reports are received in that region from now on`)];
     default:
       return [routine(`${shown(after.type)} record ${name} changes value; this summary has no email rules for it`)];
   }

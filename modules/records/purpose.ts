@@ -30,6 +30,7 @@ export function recordPurpose(plan: DomainPlan, record: DnsRecord): string {
     case "tracking":
       return "open and click tracking (configuration set's custom domain)";
   }
+  if (record.id.startsWith("dmarc_collect_") && record.id.endsWith("_mx")) return "DMARC reports received by SES (dmarc.collect)";
   // A report authorization lives in the report domain's plan; its path names the policy domain (RFC 7489 §7.1).
   if (record.id.startsWith("dmarc_report_")) return `DMARC report authorization for ${String(record.path[1])}`;
   const byo = plan.identities[0]?.dkim;

@@ -1,7 +1,9 @@
 import type { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { DmarcCollection } from "../constructs/dmarc-collection";
 import { SesAccountRegion } from "../constructs/ses-account";
+import type { SesRegion } from "../model/regions";
 import type { AccountPlan } from "../model/account";
 import { fillAccountId } from "../model/operations";
 import { awsProviders, DEFAULT_PROVIDER_REGION, ReadableStack, type StackBackend } from "./private/readable-stack";
@@ -22,15 +24,17 @@ export interface SesAccountStackProps {
 export class SesAccountStack extends ReadableStack {
   constructor(scope: Construct, name: string, props: SesAccountStackProps) {
     super(scope, name, props.backend);
-    const providers = awsProviders(this, props.plan.regions.map((r) => r.region));
+    const providers = awsProviders(this, [...props.plan.regions.map((r) => r.region), ...props.plan.collect.map((c) => c.region)]);
+    const providerFor = (region: SesRegion) => (region === DEFAULT_PROVIDER_REGION ? undefined : providers.get(region));
     for (const region of props.plan.regions) {
-      new SesAccountRegion(this, region.id, { plan: region, provider: region.region === DEFAULT_PROVIDER_REGION ? undefined : providers.get(region.region) });
+      new SesAccountRegion(this, region.id, { plan: region, provider: providerFor(region.region) });
     }
-    if (props.plan.rolePolicies.length > 0) {
-      const caller = new DataAwsCallerIdentity(this, "current", {});
-      for (const role of props.plan.rolePolicies) {
-        new IamRolePolicy(this, role.id, { role: role.role, name: role.policyName, policy: fillAccountId(role.document, caller.accountId) });
-      }
+    const caller = props.plan.rolePolicies.length > 0 || props.plan.collect.length > 0 ? new DataAwsCallerIdentity(this, "current", {}) : undefined;
+    for (const role of props.plan.rolePolicies) {
+      new IamRolePolicy(this, role.id, { role: role.role, name: role.policyName, policy: fillAccountId(role.document, caller!.accountId) });
+    }
+    if (props.plan.collect.length > 0) {
+      new DmarcCollection(this, "dmarc_reports", { plans: props.plan.collect, accountId: caller!.accountId, providerFor });
     }
   }
 }
