@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT, UsageError, type Io } from "./common";
+import { dmarcReportCommand } from "./dmarc-report";
 import { synthCommand } from "./synth";
 import { verifyCommand } from "./verify";
 
@@ -22,7 +23,7 @@ export function program(io: Io, done: (code: number) => void): Command {
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const command of [synthCommand(io, done), verifyCommand(io, done)]) {
+  for (const command of [synthCommand(io, done), verifyCommand(io, done), dmarcReportCommand(io, done)]) {
     root.addCommand(command);
     usageOnError(command, io);
   }

@@ -1,0 +1,141 @@
+/**
+ * Reading inputs (files, directories, S3 objects) into reports: each input on its own, so a file that
+ * cannot be read is one line and the rest are still read. Results come back in input order whatever
+ * order the reads finish in, so output is the same run to run.
+ */
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Budget, sniff, unwrap, type MailParts, type ReadLimits } from "./container";
+import { parseReport } from "./parse";
+import { formatBytes, quoteSnippet, ReportError, Warnings } from "./problems";
+import type { AggregateReport, ReportWarning } from "./types";
+
+/** One thing to read: a file, or an S3 object. */
+export interface Input {
+  /** As the user will see it: the path as given (joined under a directory), or `s3://bucket/key`. */
+  readonly name: string;
+  /**
+   * Found by walking a directory or listing a prefix rather than named: content that is no report
+   * container (a README, `.DS_Store`) is skipped instead of failing.
+   */
+  readonly listed: boolean;
+  /** Why it is skipped without reading (SES's setup notification object). */
+  readonly skip?: string;
+  /** The bytes, at most `maxBytes` of them (ReportError beyond). */
+  read(maxBytes: number): Promise<Uint8Array>;
+}
+
+export type InputResult =
+  | { readonly file: string; readonly ok: true; readonly warnings: ReportWarning[]; readonly reports: AggregateReport[] }
+  | { readonly file: string; readonly ok: false; readonly error: string; readonly warnings: ReportWarning[] }
+  | { readonly file: string; readonly skipped: string };
+
+const lazyMail: MailParts = async (mail) => (await import("./mail")).mailParts(mail);
+
+/** Read one input: every report inside it, or one line saying why not. */
+export async function readInput(input: Input, limits: ReadLimits, mail: MailParts = lazyMail): Promise<InputResult> {
+  if (input.skip) return { file: input.name, skipped: input.skip };
+  const warnings = new Warnings();
+  try {
+    const bytes = await input.read(limits.maxBytes);
+    if (input.listed && sniff(bytes) === "unknown") {
+      return { file: input.name, skipped: `not a report (no XML, gzip, zip or mail; starts with ${quoteSnippet(Buffer.from(bytes.subarray(0, 40)).toString("latin1"), 16)})` };
+    }
+    if (bytes.length === 0) throw new ReportError("the file is empty");
+    const docs = await unwrap(bytes, new Budget(limits), warnings, mail);
+    const reports = docs.map((doc) => parseReport(doc, warnings));
+    return { file: input.name, ok: true, warnings: warnings.list(), reports };
+  } catch (e) {
+    return { file: input.name, ok: false, error: oneLine(e), warnings: warnings.list() };
+  }
+}
+
+/** An error as one line: ours as they are, system errors by their plain meaning, anything else by its message. */
+export function oneLine(e: unknown): string {
+  if (e instanceof ReportError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  const system: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    EACCES: "permission denied",
+    EISDIR: "is a directory",
+    ELOOP: "too many symbolic links",
+  };
+  if (err?.code && system[err.code]) return system[err.code];
+  const message = String(err?.message ?? e).split("\n")[0];
+  return `cannot be read: ${message}`;
+}
+
+/**
+ * Files named on the command line; directories are walked depth first in byte order of names, so the
+ * order (and the output) is the same on every machine.
+ */
+export function localInputs(paths: readonly string[]): Input[] {
+  const inputs: Input[] = [];
+  const seenDirs = new Set<string>();
+  const walk = (dir: string) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real)) return; // a symlink loop
+    seenDirs.add(real);
+    const names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const path = join(dir, name);
+      let isDir = false;
+      try {
+        isDir = statSync(path).isDirectory();
+      } catch {
+        // a dangling link: reading it names the problem
+      }
+      if (isDir) walk(path);
+      else inputs.push(fileInput(path, true));
+    }
+  };
+  for (const path of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      // missing: reading it says so
+    }
+    if (isDir) walk(path);
+    else inputs.push(fileInput(path, false));
+  }
+  return inputs;
+}
+
+function fileInput(path: string, listed: boolean): Input {
+  return {
+    name: path,
+    listed,
+    async read(maxBytes) {
+      const size = statSync(path).size;
+      if (size > maxBytes) throw new ReportError(`the file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit (--max-size)`);
+      const bytes = readFileSync(path);
+      if (bytes.length > maxBytes) throw new ReportError(`the file is over the ${formatBytes(maxBytes)} limit (--max-size)`);
+      return bytes;
+    },
+  };
+}
+
+/**
+ * Read `inputs` with at most `concurrency` reads in flight, handing each result to `onResult` in input
+ * order. Memory stays bounded: at most `concurrency` inputs' bytes are held at once.
+ */
+export async function readAll(
+  inputs: AsyncIterable<Input> | Iterable<Input>,
+  limits: ReadLimits,
+  concurrency: number,
+  onResult: (result: InputResult) => void,
+  mail: MailParts = lazyMail,
+): Promise<void> {
+  const pending: Promise<InputResult>[] = [];
+  for await (const input of inputs) {
+    pending.push(readInput(input, limits, mail));
+    if (pending.length >= concurrency) onResult(await pending.shift()!);
+  }
+  while (pending.length > 0) onResult(await pending.shift()!);
+}
