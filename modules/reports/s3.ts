@@ -37,6 +37,9 @@ export interface S3Options {
  */
 export function s3Client(options: S3Options = {}): S3Client {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  // The pinned SDK runs on Node 20; its warning is about releases after January 2027 and would print on
+  // every run of the command. A user who set the variable either way keeps their choice.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
     followRegionRedirects: true,
@@ -44,15 +47,18 @@ export function s3Client(options: S3Options = {}): S3Client {
   });
 }
 
-/** The objects under `location`, page by page, as inputs; a listing error is one ReportError line. */
-export async function* s3Inputs(client: S3Client, location: S3Location): AsyncGenerator<Input> {
+/**
+ * The objects under `location`, page by page (`pageSize` keys a page; S3's default is 1,000), as inputs
+ * in key order; a listing error is one ReportError line.
+ */
+export async function* s3Inputs(client: S3Client, location: S3Location, pageSize?: number): AsyncGenerator<Input> {
   let token: string | undefined;
   do {
     let page;
     try {
-      page = await client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix || undefined, ContinuationToken: token }));
+      page = await client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }));
     } catch (e) {
-      throw new ReportError(`cannot list s3://${location.bucket}/${location.prefix}: ${awsMessage(e)}`);
+      throw new ReportError(`cannot list the objects: ${awsMessage(e)}`);
     }
     for (const object of page.Contents ?? []) {
       const key = object.Key;
