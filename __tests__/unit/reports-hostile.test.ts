@@ -73,7 +73,7 @@ describe("decompression is bounded by --max-size, whatever the headers say", () 
   });
 
   test("a zip bomb whose header claims 1 KB is caught while it inflates", async () => {
-    expect(await error(zipOf([{ name: "report.xml", ...zeros64, declaredSize: 1024 }]))).toMatch(/^zip member "report\.xml" is corrupt: too many bytes in the stream/);
+    expect(await error(zipOf([{ name: "report.xml", ...zeros64, declaredSize: 1024 }]))).toBe('zip member "report.xml" inflates to more than the 1 KB its header declares: corrupt or hostile, refused');
   });
 
   test("a zip with more members than the cap is refused unopened", async () => {

@@ -225,7 +225,13 @@ function readMember(zip: ZipFile, entry: Entry, budget: Budget): Promise<Buffer>
           reject(e);
         }
       });
-      stream.on("error", (e) => reject(new ReportError(`zip member ${quoteSnippet(entry.fileName, 80)} is corrupt: ${e.message}`)));
+      stream.on("error", (e) => {
+        const member = `zip member ${quoteSnippet(entry.fileName, 80)}`;
+        const declared = formatBytes(entry.uncompressedSize);
+        if (/too many bytes/.test(e.message)) reject(new ReportError(`${member} inflates to more than the ${declared} its header declares: corrupt or hostile, refused`));
+        else if (/not enough bytes/.test(e.message)) reject(new ReportError(`${member} inflates to less than the ${declared} its header declares: corrupt`));
+        else reject(new ReportError(`${member} is corrupt: ${e.message}`));
+      });
       stream.on("end", () => resolve(Buffer.concat(chunks)));
     });
   });
