@@ -13,6 +13,7 @@ import { ROOT } from "./cli";
 export const SAMPLES = resolve(ROOT, "..", "shared", "dmarc-reports");
 export const BIN = resolve(ROOT, "dist", "modules", "cli", "ses-domains.js");
 const PEAK_RSS = resolve(ROOT, "bench", "peak-rss.cjs");
+const S3_SERVER = resolve(__dirname, "s3-server.cjs");
 
 export const sample = (relative: string) => resolve(SAMPLES, relative);
 
@@ -248,4 +249,23 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {
   const rss = collect(child.stdio[3] as NodeJS.ReadableStream);
   const [code] = (await once(child, "close")) as [number | null];
   return { code, stdout: stdout(), stderr: stderr(), peakMb: Number(rss().trim()) / 1024 };
+}
+
+export interface S3TestServer {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** s3rver on loopback in its own process (see s3-server.cjs for why), holding `buckets` under `dir`. */
+export async function startS3Server(dir: string, buckets: readonly string[]): Promise<S3TestServer> {
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", S3_SERVER, dir, ...buckets], { stdio: ["pipe", "pipe", "inherit"] });
+  const [line] = (await once(child.stdout!, "data")) as [Buffer];
+  const { port } = JSON.parse(line.toString("utf8")) as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: async () => {
+      child.stdin!.end();
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
 }
