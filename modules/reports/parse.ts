@@ -22,17 +22,17 @@ const RFC9990_POLICY_FIELDS = ["np", "testing", "discovery_method"];
 
 /** One XML document (bytes) → one report. Throws ReportError when it cannot be read. */
 export function parseReport(bytes: Uint8Array, warnings: Warnings): AggregateReport {
-  const text = decodeXml(bytes, warnings);
+  const doc = decodeXml(bytes, warnings);
   let version: string | undefined;
   let metadata: XNode | undefined;
   let policy: XNode | undefined;
   let rfc9990Fields = false;
   const records: ReportRecord[] = [];
   let recordIndex = 0;
-  const root = walkFeedback(text, warnings, (node) => {
+  const root = walkFeedback(doc, warnings, (node) => {
     switch (node.name) {
       case "version":
-        version = node.text.trim();
+        version = text(node);
         break;
       case "report_metadata":
         metadata = node;
@@ -235,10 +235,14 @@ function children(node: XNode | undefined, name: string): XNode[] {
   return node ? node.children.filter((c) => c.name === name) : [];
 }
 
-/** Trimmed text of a leaf; undefined when the element is absent or empty (`<selector/>`). */
+/**
+ * Trimmed text of a leaf; undefined when the element is absent or empty (`<selector/>`). The value is
+ * copied out of the document: V8 keeps a substring as a slice of its parent, and one kept IP address or
+ * domain would otherwise keep the whole report text alive (memory grew with every report read).
+ */
 function text(node: XNode | undefined): string | undefined {
   if (!node) return undefined;
   const t = node.text.trim();
-  return t === "" ? undefined : t;
+  return t === "" ? undefined : (" " + t).slice(1);
 }
 

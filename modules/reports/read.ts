@@ -3,7 +3,7 @@
  * cannot be read is one line and the rest are still read. Results come back in input order whatever
  * order the reads finish in, so output is the same run to run.
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Budget, sniff, unwrap, type MailParts, type ReadLimits } from "./container";
 import { parseReport } from "./parse";
@@ -81,14 +81,16 @@ export function localInputs(paths: readonly string[]): Input[] {
     }
     if (seenDirs.has(real)) return; // a symlink loop
     seenDirs.add(real);
-    const names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of names) {
-      const path = join(dir, name);
-      let isDir = false;
-      try {
-        isDir = statSync(path).isDirectory();
-      } catch {
-        // a dangling link: reading it names the problem
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        try {
+          isDir = statSync(path).isDirectory();
+        } catch {
+          // a dangling link: reading it names the problem
+        }
       }
       if (isDir) walk(path);
       else inputs.push(fileInput(path, true));
@@ -112,11 +114,16 @@ function fileInput(path: string, listed: boolean): Input {
     name: path,
     listed,
     async read(maxBytes) {
-      const size = statSync(path).size;
-      if (size > maxBytes) throw new ReportError(`the file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit (--max-size)`);
-      const bytes = readFileSync(path);
-      if (bytes.length > maxBytes) throw new ReportError(`the file is over the ${formatBytes(maxBytes)} limit (--max-size)`);
-      return bytes;
+      const fd = openSync(path, "r");
+      try {
+        const size = fstatSync(fd).size;
+        if (size > maxBytes) throw new ReportError(`the file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit (--max-size)`);
+        const bytes = readFileSync(fd);
+        if (bytes.length > maxBytes) throw new ReportError(`the file is over the ${formatBytes(maxBytes)} limit (--max-size)`);
+        return bytes;
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

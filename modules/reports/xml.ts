@@ -11,7 +11,6 @@ import { quoteSnippet, ReportError, type Warnings } from "./problems";
 export interface XNode {
   /** Local name (prefix dropped), lowercase. */
   readonly name: string;
-  readonly attrs: Readonly<Record<string, string>>;
   readonly children: XNode[];
   text: string;
 }
@@ -66,6 +65,7 @@ function firstInvalidUtf8(b: Buffer): number {
 
 const FEEDBACK_OPEN = /<(?:[A-Za-z_][\w.-]*:)?feedback(?=[\s>/])/i;
 const FEEDBACK_CLOSE = /<\/(?:[A-Za-z_][\w.-]*:)?feedback\s*>/gi;
+const FEEDBACK_CLOSE_AT = /^<\/(?:[A-Za-z_][\w.-]*:)?feedback\s*>/i;
 const PROLOG_MARKUP = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g;
 
 /**
@@ -91,16 +91,15 @@ export function walkFeedback(text: string, warnings: Warnings, onChild: (node: X
   parser.on("opentag", (tag) => {
     const colon = tag.name.indexOf(":");
     const name = (colon < 0 ? tag.name : tag.name.slice(colon + 1)).toLowerCase();
-    const attrs = tag.attributes as Record<string, string>;
     if (!root) {
       if (name !== "feedback") throw new ReportError(`not a DMARC aggregate report: the root element is <${quoteSnippet(tag.name, 40).slice(1, -1)}>, not <feedback>`);
       const prefix = colon < 0 ? "" : tag.name.slice(0, colon);
-      root = { namespace: attrs[prefix ? `xmlns:${prefix}` : "xmlns"] };
-      stack.push({ name, attrs, children: [], text: "" });
+      root = { namespace: (tag.attributes as Record<string, string>)[prefix ? `xmlns:${prefix}` : "xmlns"] };
+      stack.push({ name, children: [], text: "" });
       return;
     }
     if (stack.length >= MAX_DEPTH) throw new ReportError(`refused: elements nest more than ${MAX_DEPTH} deep`);
-    const node: XNode = { name, attrs, children: [], text: "" };
+    const node: XNode = { name, children: [], text: "" };
     if (stack.length > 1) stack[stack.length - 1].children.push(node);
     stack.push(node);
   });
@@ -137,13 +136,18 @@ function stripStrayMarkup(text: string, warnings: Warnings): string {
     doc = decl + text.slice(open.index);
     start = decl.length;
   }
-  const tailFrom = Math.max(start, doc.length - 64 * 1024);
-  const tail = doc.slice(tailFrom);
-  let last: RegExpExecArray | undefined;
-  FEEDBACK_CLOSE.lastIndex = 0;
-  for (let m = FEEDBACK_CLOSE.exec(tail); m; m = FEEDBACK_CLOSE.exec(tail)) last = m;
-  if (last) {
-    const end = tailFrom + last.index + last[0].length;
+  let end = -1;
+  const lastClose = doc.lastIndexOf("</");
+  const direct = lastClose >= start ? FEEDBACK_CLOSE_AT.exec(doc.slice(lastClose, lastClose + 80)) : null;
+  if (direct) end = lastClose + direct[0].length;
+  else {
+    // something was closed after </feedback> (a wrapper's end tag): find the last </feedback> near the end
+    const tailFrom = Math.max(start, doc.length - 64 * 1024);
+    const tail = doc.slice(tailFrom);
+    FEEDBACK_CLOSE.lastIndex = 0;
+    for (let m = FEEDBACK_CLOSE.exec(tail); m; m = FEEDBACK_CLOSE.exec(tail)) end = tailFrom + m.index + m[0].length;
+  }
+  if (end >= 0) {
     const after = doc.slice(end).replace(PROLOG_MARKUP, "").trim();
     if (after) {
       warnings.add("stray-markup", `stray markup after </feedback> ignored: ${quoteSnippet(after, 60)}`);
