@@ -59,6 +59,16 @@ describe("ses-domains dmarc-report ../shared/dmarc-reports (the real samples, as
     expect(table.peakMb).toBeGreaterThan(0);
     expect(table.peakMb).toBeLessThan(200);
   });
+
+  test("memory does not grow with the reports read: 150 copies of the 2,286-record sample fit a 64 MB heap", async () => {
+    const large = "../shared/dmarc-reports/parsedmarc/!large-example.com!1711897200!1711983600.xml.gz";
+    const result = await runCli(["dmarc-report", ...Array.from({ length: 150 }, () => large), "--json"], {}, ROOT, ["--max-old-space-size=64"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.files).toHaveLength(150);
+    expect(json.domains[0]).toMatchObject({ domain: "example.com", reports: 1, messages: 2286 });
+  });
 });
 
 describe("a healthy week of reports in every container", () => {

@@ -233,8 +233,8 @@ export interface ChildRun {
  * The built CLI as a child process (async: an S3 server in this process keeps answering), with its peak
  * RSS read from `process.resourceUsage().maxRSS` at exit (bench/peak-rss.cjs writes it to fd 3).
  */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<ChildRun> {
-  const child = spawn(process.execPath, ["-r", PEAK_RSS, BIN, ...args], {
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT, nodeFlags: readonly string[] = []): Promise<ChildRun> {
+  const child = spawn(process.execPath, [...nodeFlags, "-r", PEAK_RSS, BIN, ...args], {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ["ignore", "pipe", "pipe", "pipe"],
