@@ -159,6 +159,11 @@ describe("usage", () => {
     expect(result.out).toBe("");
   });
 
+  test("ses-domains --help lists the command", async () => {
+    const result = await cli(["--help"]);
+    expect(result.out).toMatch(/^ {2}dmarc-report \[options\] <inputs\.\.\.> +read DMARC aggregate reports/m);
+  });
+
   test("--help names the inputs, every flag and the exit codes", async () => {
     const result = await cli(["dmarc-report", "--help"]);
     expect(result.code).toBe(0);

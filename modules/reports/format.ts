@@ -5,7 +5,7 @@
  */
 import type { DmarcReportResult } from "./report";
 import { SOURCE_KINDS, type DomainSummary, type SourceSummary } from "./summary";
-import { count, describePolicy, groupDigits, percent } from "./words";
+import { count, days, describePolicy, groupDigits, percent } from "./words";
 
 export interface FormatOptions {
   /** Sources listed per domain, biggest first; 0 for all. */
@@ -59,7 +59,7 @@ export function formatMarkdown(result: DmarcReportResult, options: FormatOptions
   }
   for (const d of result.domains) {
     lines.push("", `### ${d.domain}: ${d.verdict.label}`, "");
-    lines.push(`${count(d.reports, "report")} from ${d.reporters.map((r) => md(r)).join(", ")}, ${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)} (${d.days.toFixed(1)} days), published ${describePolicy(d.policy)}.`);
+    lines.push(`${count(d.reports, "report")} from ${d.reporters.map((r) => md(r)).join(", ")}, ${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)} (${days(d.days)} days), published ${describePolicy(d.policy)}.`);
     lines.push(`${count(d.messages, "message")}, DMARC pass rate **${percent(d.passRate)}**.`, "");
     lines.push("| kind | sources | messages | aligned |", "|---|---:|---:|---:|");
     for (const k of SOURCE_KINDS) lines.push(`| ${k} | ${groupDigits(d.kinds[k].sources)} | ${groupDigits(d.kinds[k].messages)} | ${share(d.kinds[k].aligned, d.kinds[k].messages)} |`);
@@ -87,7 +87,7 @@ function tally(result: DmarcReportResult): string {
 }
 
 function headline(d: DomainSummary): string {
-  return `${d.domain}: ${count(d.reports, "report")} from ${count(d.reporters.length, "reporter")}, ${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)} (${d.days.toFixed(1)} days), published ${describePolicy(d.policy)}`;
+  return `${d.domain}: ${count(d.reports, "report")} from ${count(d.reporters.length, "reporter")}, ${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)} (${days(d.days)} days), published ${describePolicy(d.policy)}`;
 }
 
 /** What identified the source: its DKIM `d=` and SPF domains with results. */

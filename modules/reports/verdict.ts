@@ -6,7 +6,7 @@
  */
 import type { DomainSummary } from "./summary";
 import type { Policy, PolicyPublished } from "./types";
-import { count, describePolicy, percent } from "./words";
+import { count, days, describePolicy, percent } from "./words";
 
 export interface Thresholds {
   /** Share of messages that must pass DMARC (aligned SPF or DKIM), 0–1. */
@@ -45,8 +45,8 @@ export function judge(d: Summary, t: Thresholds): Verdict {
   const failing: string[] = [];
   const passing: string[] = [];
   if (d.messages === 0) failing.push("the reports count no messages");
-  const days = `${d.days.toFixed(1)} days of reports (${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)})`;
-  (d.days >= t.minDays ? passing : failing).push(`${days}, ${d.days >= t.minDays ? "at least" : "fewer than"} ${t.minDays} (--min-days)`);
+  const span = `${days(d.days)} days of reports (${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)})`;
+  (d.days >= t.minDays ? passing : failing).push(`${span}, ${d.days >= t.minDays ? "at least" : "fewer than"} ${t.minDays} (--min-days)`);
   if (d.messages > 0) {
     const rate = `DMARC pass rate ${percent(d.passRate)} of ${count(d.messages, "message")}`;
     (d.passRate >= t.minPassRate ? passing : failing).push(`${rate}, ${d.passRate >= t.minPassRate ? "at least" : "below"} ${threshold(t.minPassRate)} (--min-pass-rate)`);

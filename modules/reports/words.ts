@@ -6,6 +6,12 @@ export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** A span in days with one decimal: `7.0`, `16,718.0`. */
+export function days(n: number): string {
+  const [whole, tenth] = n.toFixed(1).split(".");
+  return `${groupDigits(Number(whole))}.${tenth}`;
+}
+
 /** `1 message`, `12,345 messages`. */
 export function count(n: number, noun: string): string {
   return `${groupDigits(n)} ${noun}${n === 1 ? "" : "s"}`;
