@@ -33,7 +33,7 @@ export function formatTable(result: DmarcReportResult, options: FormatOptions): 
       ...indent(
         table(
           ["SOURCE", "KIND", "MESSAGES", "ALIGNED", "REPORTERS", "DKIM / SPF"],
-          shown.map((s) => [s.ip, s.kind, groupDigits(s.messages), share(s.aligned, s.messages), clip(s.reporters.join(", "), 28), clip(via(s), 64)]),
+          shown.map((s) => [s.ip, s.kind, groupDigits(s.messages), share(s.aligned, s.messages), clip(s.reporters.join(", "), 28), clip(via(s), 80)]),
           [false, false, true, true, false, false],
         ),
       ),
