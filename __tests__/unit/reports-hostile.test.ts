@@ -45,6 +45,19 @@ describe("XML attacks are refused before parsing", () => {
     expect(await error(GOOD.replace("<org_name>google.com", "<org_name>&xxe;"))).toBe("not well-formed XML (line 2, column 64: undefined entity)");
   });
 
+  test("a megabyte of unclosed <? before the report is judged in linear time: not well-formed", async () => {
+    expect(await error(`${"<?".repeat(500_000)}${GOOD}`)).toMatch(/^not well-formed XML \(line 1, column \d+: /);
+  });
+
+  test("a wrapper's end tag after </feedback> is dropped with a warning, like its start tag before", async () => {
+    const result = await read(GOOD.replace("<feedback>", '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<feedback>').replace("</feedback>", "</feedback></xs:schema><!-- end -->"));
+    expect(result).toMatchObject({ ok: true });
+    expect("warnings" in result && result.warnings).toEqual([
+      { code: "stray-markup", message: 'stray markup before <feedback> ignored: "<xs:schema xmlns:xs=\\"http://www.w3.org/2001/XMLSchema\\">"' },
+      { code: "stray-markup", message: 'stray markup after </feedback> ignored: "</xs:schema><!-- end -->"' },
+    ]);
+  });
+
   test("elements nested thousands deep are refused", async () => {
     expect(await error(`<feedback>${"<a>".repeat(5000)}${"</a>".repeat(5000)}</feedback>`)).toBe("refused: elements nest more than 32 deep");
   });

@@ -66,7 +66,8 @@ function firstInvalidUtf8(b: Buffer): number {
 const FEEDBACK_OPEN = /<(?:[A-Za-z_][\w.-]*:)?feedback(?=[\s>/])/i;
 const FEEDBACK_CLOSE = /<\/(?:[A-Za-z_][\w.-]*:)?feedback\s*>/gi;
 const FEEDBACK_CLOSE_AT = /^<\/(?:[A-Za-z_][\w.-]*:)?feedback\s*>/i;
-const PROLOG_MARKUP = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g;
+/** How far from either end of a document stray markup is looked for. */
+const MARKUP_WINDOW = 64 * 1024;
 
 /**
  * Parse `text`, calling `onChild` with each complete child element of the root `<feedback>`. Markup a
@@ -124,15 +125,16 @@ export function walkFeedback(text: string, warnings: Warnings, onChild: (node: X
 }
 
 function stripStrayMarkup(text: string, warnings: Warnings): string {
-  const open = FEEDBACK_OPEN.exec(text);
+  // real prologs are a few hundred bytes: a <feedback> further in is left for the parser to judge
+  const open = FEEDBACK_OPEN.exec(text.slice(0, MARKUP_WINDOW));
   if (!open) return text; // the parser names the root it finds instead
   let start = 0;
-  const prolog = text.slice(0, open.index);
-  const stray = prolog.replace(PROLOG_MARKUP, "").trim();
   let doc = text;
+  const stray = text.slice(skipMisc(text, 0, open.index), open.index).trim();
   if (stray) {
     warnings.add("stray-markup", `stray markup before <feedback> ignored: ${quoteSnippet(stray, 60)}`);
-    const decl = /^\s*<\?xml[\s\S]*?\?>/.exec(prolog)?.[0] ?? "";
+    const declEnd = text.startsWith("<?xml") ? text.indexOf("?>") : -1;
+    const decl = declEnd > 0 && declEnd < open.index ? text.slice(0, declEnd + 2) : "";
     doc = decl + text.slice(open.index);
     start = decl.length;
   }
@@ -142,19 +144,41 @@ function stripStrayMarkup(text: string, warnings: Warnings): string {
   if (direct) end = lastClose + direct[0].length;
   else {
     // something was closed after </feedback> (a wrapper's end tag): find the last </feedback> near the end
-    const tailFrom = Math.max(start, doc.length - 64 * 1024);
+    const tailFrom = Math.max(start, doc.length - MARKUP_WINDOW);
     const tail = doc.slice(tailFrom);
     FEEDBACK_CLOSE.lastIndex = 0;
     for (let m = FEEDBACK_CLOSE.exec(tail); m; m = FEEDBACK_CLOSE.exec(tail)) end = tailFrom + m.index + m[0].length;
   }
   if (end >= 0) {
-    const after = doc.slice(end).replace(PROLOG_MARKUP, "").trim();
+    const after = doc.slice(skipMisc(doc, end, doc.length)).trim();
     if (after) {
       warnings.add("stray-markup", `stray markup after </feedback> ignored: ${quoteSnippet(after, 60)}`);
       doc = doc.slice(0, end);
     }
   }
   return doc;
+}
+
+/**
+ * Where what XML allows around the root ends: whitespace, processing instructions (the declaration),
+ * comments. One pass with indexOf, so a hostile run of unclosed `<?` costs linear time, not quadratic.
+ */
+function skipMisc(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (text.startsWith("<?", i)) {
+      const close = text.indexOf("?>", i + 2);
+      if (close < 0 || close + 2 > to) return i;
+      i = close + 2;
+    } else if (text.startsWith("<!--", i)) {
+      const close = text.indexOf("-->", i + 4);
+      if (close < 0 || close + 3 > to) return i;
+      i = close + 3;
+    } else return i;
+  }
+  return to;
 }
 
 /** saxes says `3:10: disallowed character.`; readers want line and column named. */
