@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { billionLaughs, deflatedZeros, gzipOf, NOV_1, reportXml, runCli, sesRecord, xxe, zipOf } from "../helpers/dmarc";
 
@@ -14,6 +15,8 @@ const work = mkdtempSync(join(tmpdir(), "ses-domains-dmarc-hostile-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const GOOD = join(work, "good.xml");
+/** Records in a report just under the 25 MB limit, each from its own address (anyone can send one). */
+const MANY = 70_000;
 const BOMB = "decompresses to more than 25 MB (--max-size): refused as a possible decompression bomb";
 const HOSTILE: [string, string, string][] = [
   ["an XXE attempt", "xxe.xml", "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need"],
@@ -31,6 +34,10 @@ beforeAll(async () => {
   writeFileSync(join(work, "bomb.xml.gz"), gzipOf(zeros));
   writeFileSync(join(work, "bomb.zip"), zipOf([{ name: "report.xml", ...zeros, declaredSize: 1024 }]));
   writeFileSync(join(work, "honest-bomb.zip"), zipOf([{ name: "report.xml", ...zeros }]));
+  const records = Array.from({ length: MANY }, (_, n) => ({ ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, count: 1, authDkim: [[`d${n}.example`, "pass"] as const] }));
+  const many = reportXml({ id: "many", begin: NOV_1, records });
+  if (many.length < 20 * 1024 * 1024 || many.length > 25 * 1024 * 1024) throw new Error(`the many-sources report is ${many.length} bytes, meant to be 20–25 MB`);
+  writeFileSync(join(work, "many-sources.xml.gz"), gzipSync(many));
 }, 120_000);
 
 describe("hostile reports fail safely, within bounded memory", () => {
@@ -44,6 +51,17 @@ describe("hostile reports fail safely, within bounded memory", () => {
     expect(result.stdout).not.toContain("root:x:0:0");
     expect(result.peakMb).toBeGreaterThan(0);
     expect(result.peakMb).toBeLessThan(150);
+  });
+
+  test("a report just under the limit with 70,000 distinct sources is read, sources capped, under 200 MB", async () => {
+    const result = await runCli(["dmarc-report", join(work, "many-sources.xml.gz"), "--json"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const [d] = JSON.parse(result.stdout).domains;
+    expect(d.messages).toBe(MANY);
+    expect(d.sources).toHaveLength(10_001);
+    expect(d.warnings[0]).toEqual({ code: "sources-capped", message: `more than 10,000 distinct sources: ${(MANY - 10_000).toLocaleString("en-US")} messages from the rest are counted under "(other sources)".` });
+    expect(result.peakMb).toBeLessThan(200);
   });
 
   test("all of them together: one line each, in order, and still bounded", async () => {

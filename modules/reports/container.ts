@@ -120,7 +120,12 @@ export function gunzip(bytes: Uint8Array, budget: Budget, warnings: Warnings): B
     let inflated: Buffer;
     let consumed: number;
     try {
-      const result = inflateRawSync(data.subarray(start), { info: true, maxOutputLength: Math.max(1, budget.remaining) }) as unknown as {
+      const result = inflateRawSync(data.subarray(start), {
+        info: true,
+        maxOutputLength: Math.max(1, budget.remaining),
+        // one output chunk of the likely size, so the data is not held twice while chunks are joined
+        chunkSize: sizeHint(data.readUInt32LE(data.length - 4), data.length - start, budget),
+      }) as unknown as {
         buffer: Buffer;
         engine: { bytesWritten: number };
       };
@@ -141,6 +146,15 @@ export function gunzip(bytes: Uint8Array, budget: Budget, warnings: Warnings): B
   } while (at + 1 < data.length && data[at] === 0x1f && data[at + 1] === 0x8b);
   if (at < data.length) warnings.add("gzip-trailing-data", `${data.length - at} byte${data.length - at === 1 ? "" : "s"} after the end of the gzip data ignored`);
   return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+/**
+ * How much a deflate stream will likely inflate to: what the header or trailer claims, never more than
+ * the budget left nor deflate's largest possible ratio (1032:1) allows. Only an allocation size: the
+ * output is still counted and capped as it is produced.
+ */
+function sizeHint(claimed: number, compressed: number, budget: Budget): number {
+  return Math.max(64 * 1024, Math.min(claimed + 1, budget.remaining + 1, compressed * 1032 + 1));
 }
 
 /** Where the deflate data of the gzip member at `at` begins (after the optional header fields). */
@@ -215,15 +229,21 @@ function readMember(zip: ZipFile, entry: Entry, budget: Budget): Promise<Buffer>
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
       if (err) return reject(new ReportError(`zip member ${quoteSnippet(entry.fileName, 80)} cannot be read: ${err.message}`));
-      const chunks: Buffer[] = [];
+      // the member goes straight into one buffer of the likely size; only a member larger than its
+      // header said falls back to joining chunks
+      const hinted = Buffer.allocUnsafe(sizeHint(entry.uncompressedSize, entry.compressedSize, budget) - 1);
+      let length = 0;
+      let chunks: Buffer[] | undefined;
       stream.on("data", (chunk: Buffer) => {
         try {
           budget.spend(chunk.length);
-          chunks.push(chunk);
         } catch (e) {
           stream.destroy();
-          reject(e);
+          return reject(e);
         }
+        if (!chunks && length + chunk.length <= hinted.length) chunk.copy(hinted, length);
+        else (chunks ??= [hinted.subarray(0, length)]).push(chunk);
+        length += chunk.length;
       });
       stream.on("error", (e) => {
         const member = `zip member ${quoteSnippet(entry.fileName, 80)}`;
@@ -232,7 +252,7 @@ function readMember(zip: ZipFile, entry: Entry, budget: Budget): Promise<Buffer>
         else if (/not enough bytes/.test(e.message)) reject(new ReportError(`${member} inflates to less than the ${declared} its header declares: corrupt`));
         else reject(new ReportError(`${member} is corrupt: ${e.message}`));
       });
-      stream.on("end", () => resolve(Buffer.concat(chunks)));
+      stream.on("end", () => resolve(chunks ? Buffer.concat(chunks) : hinted.subarray(0, length)));
     });
   });
 }

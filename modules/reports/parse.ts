@@ -17,16 +17,25 @@ const DKIM_RESULTS = ["none", "pass", "fail", "policy", "neutral", "temperror", 
 const SPF_RESULTS = ["none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"] as const;
 const OVERRIDES = ["forwarded", "sampled_out", "trusted_forwarder", "mailing_list", "local_policy", "other", "policy_test_mode"] as const;
 const RFC7489_ONLY_OVERRIDES = ["forwarded", "sampled_out"];
+const NO_BYTES = new Uint8Array(0);
+
 /** Elements only RFC 9990 has: parsedmarc classes a report by them too, as `<version>` is not trusted. */
 const RFC9990_POLICY_FIELDS = ["np", "testing", "discovery_method"];
 
-/** One XML document (bytes) → one report. Throws ReportError when it cannot be read. */
-export function parseReport(bytes: Uint8Array, warnings: Warnings): AggregateReport {
+/**
+ * One XML document (bytes) → one report. Throws ReportError when it cannot be read. With `onRecord`,
+ * each record is handed over as it is read (with the policy domain) and not kept: `records` comes back
+ * empty, and a report's memory no longer grows with its records.
+ */
+export function parseReport(bytes: Uint8Array, warnings: Warnings, onRecord?: (record: ReportRecord, policyDomain: string) => void): AggregateReport {
   const doc = decodeXml(bytes, warnings);
+  bytes = NO_BYTES; // the text is all that is needed now; let the bytes go
   let version: string | undefined;
   let metadata: XNode | undefined;
-  let policy: XNode | undefined;
+  let policy: PolicyPublished | undefined;
   let rfc9990Fields = false;
+  let selectorMissing = false;
+  const rfc7489Overrides = new Set<string>();
   const records: ReportRecord[] = [];
   let recordIndex = 0;
   const root = walkFeedback(doc, warnings, (node) => {
@@ -38,13 +47,20 @@ export function parseReport(bytes: Uint8Array, warnings: Warnings): AggregateRep
         metadata = node;
         break;
       case "policy_published":
-        policy = node;
+        if (policy) break;
+        policy = readPolicy(node, warnings);
         rfc9990Fields ||= node.children.some((c) => RFC9990_POLICY_FIELDS.includes(c.name));
+        // records written before the policy (out of schema order) waited for its domain
+        if (onRecord) for (const r of records.splice(0)) onRecord(r, policy.domain);
         break;
       case "record": {
         recordIndex++;
         const record = readRecord(node, recordIndex, warnings);
-        if (record) records.push(record);
+        if (!record) break;
+        selectorMissing ||= record.authResults.dkim.some((d) => d.selector === undefined);
+        for (const reason of record.reasons) if (RFC7489_ONLY_OVERRIDES.includes(reason.type)) rfc7489Overrides.add(reason.type);
+        if (onRecord && policy) onRecord(record, policy.domain);
+        else records.push(record);
         break;
       }
       default:
@@ -59,20 +75,14 @@ export function parseReport(bytes: Uint8Array, warnings: Warnings): AggregateRep
     warnings.add("version", `<version> is ${quoteSnippet(version, 10)}, not 1.0: read as an ${schema === "rfc9990" ? "RFC 9990" : "RFC 7489"} report`);
   }
   if (schema === "rfc9990") {
-    for (const r of records) {
-      for (const reason of r.reasons) {
-        if (RFC7489_ONLY_OVERRIDES.includes(reason.type)) {
-          warnings.add("override-type", `override reason ${reason.type} is RFC 7489 only, in an RFC 9990 report: kept as written`);
-        }
-      }
-      if (r.authResults.dkim.some((d) => d.selector === undefined)) warnings.add("selector-missing", "a DKIM result has no selector, which RFC 9990 requires");
-    }
+    for (const type of rfc7489Overrides) warnings.add("override-type", `override reason ${type} is RFC 7489 only, in an RFC 9990 report: kept as written`);
+    if (selectorMissing) warnings.add("selector-missing", "a DKIM result has no selector, which RFC 9990 requires");
   }
   return {
     schema,
     ...(version !== undefined ? { version } : {}),
     ...readMetadata(metadata, warnings),
-    policy: readPolicy(policy, warnings),
+    policy,
     records,
   };
 }

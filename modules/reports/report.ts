@@ -48,8 +48,9 @@ export async function dmarcReport(inputs: AsyncIterable<Input> | Iterable<Input>
     else if (!result.ok) files.push({ file: result.file, ok: false, error: result.error, warnings: result.warnings, reports: 0 });
     else {
       const warnings = [...result.warnings];
-      for (const report of result.reports) {
-        const first = summary.add(report, result.file);
+      for (const digest of result.digests ?? []) {
+        const { report } = digest;
+        const first = summary.addDigest(digest, result.file);
         if (first !== undefined) {
           warnings.push({
             code: "duplicate",
@@ -60,6 +61,6 @@ export async function dmarcReport(inputs: AsyncIterable<Input> | Iterable<Input>
       files.push({ file: result.file, ok: true, warnings, reports: result.reports.length });
     }
     options.onProgress?.(done);
-  });
+  }, { classifier: summary.classifier });
   return { files, skipped, thresholds: options.thresholds, domains: summary.result(options.thresholds) };
 }

@@ -5,7 +5,7 @@
  */
 import type { AggregateReport, PolicyPublished, ReportRecord, ReportWarning } from "./types";
 import { DEFAULT_THRESHOLDS, judge, type Thresholds, type Verdict } from "./verdict";
-import { count, describePolicy } from "./words";
+import { count, describePolicy, groupDigits } from "./words";
 
 /**
  * - `ses`: sent through SES (SPF domain under amazonses.com, SES's own `d=amazonses.com` signature, or a
@@ -70,33 +70,30 @@ interface SourceAcc {
   kind: SourceKind;
   messages: number;
   aligned: number;
-  reporters: Set<string>;
-  dkim: Set<string>;
-  spf: Set<string>;
-  overrides: Set<string>;
+  reporters: string[];
+  dkim: string[];
+  spf: string[];
+  overrides: string[];
 }
 
-interface DomainAcc {
-  domain: string;
-  reports: number;
-  reporters: Set<string>;
-  begin: number;
-  end: number;
-  latest: { end: number; policy: PolicyPublished };
-  policies: Map<string, number>;
-  messages: number;
-  aligned: number;
-  sources: Map<string, SourceAcc>;
-  /** SPF domain under amazonses.com → messages. */
-  sesMailFrom: Map<string, number>;
+/**
+ * A source keeps at most this many reporters, DKIM and SPF results, and a domain at most MAX_SOURCES
+ * sources; the rest are counted under OTHER_SOURCES. A report of 100,000 records from distinct
+ * addresses (anyone can send one) then costs bounded memory, and the output stays readable.
+ */
+const MAX_LIST = 10;
+const MAX_SOURCES = 10_000;
+export const OTHER_SOURCES = "(other sources)";
+
+function addCapped(list: string[], value: string): void {
+  if (list.length < MAX_LIST && !list.includes(value)) list.push(value);
 }
 
 const EASY_DKIM_SELECTOR = /^[a-z0-9]{32}$/;
 const isAmazonSes = (domain: string) => domain === "amazonses.com" || domain.endsWith(".amazonses.com");
 
-export class ReportSummary {
-  private readonly domains = new Map<string, DomainAcc>();
-  private readonly seen = new Map<string, string>();
+/** Which kind of source a record comes from; the config's identities make SES recognisable by them too. */
+export class SourceClassifier {
   private readonly identities: Map<string, SesIdentity>;
   private readonly mailFromDomains: Set<string>;
 
@@ -105,74 +102,10 @@ export class ReportSummary {
     this.mailFromDomains = new Set(identities.flatMap((i) => (i.mailFromDomain ? [i.mailFromDomain] : [])));
   }
 
-  /**
-   * Count `report`. A report already counted (same reporter, report id, domain and period: a resend,
-   * or the same report as .xml and .gz) is not counted again; the first file that had it is returned.
-   */
-  add(report: AggregateReport, file: string): string | undefined {
-    const key = [report.reporter.orgName, report.reporter.email, report.reportId, report.policy.domain, report.period.begin, report.period.end].join("\0");
-    if (report.reportId) {
-      const first = this.seen.get(key);
-      if (first !== undefined) return first;
-      this.seen.set(key, file);
-    }
-    const d = this.domain(report.policy.domain);
-    d.reports++;
-    d.reporters.add(report.reporter.orgName);
-    d.begin = Math.min(d.begin, report.period.begin);
-    d.end = Math.max(d.end, report.period.end);
-    if (report.period.end > d.latest.end) d.latest = { end: report.period.end, policy: report.policy };
-    const policyText = describePolicy(report.policy);
-    d.policies.set(policyText, (d.policies.get(policyText) ?? 0) + 1);
-    for (const record of report.records) this.addRecord(d, record, report);
-    return undefined;
-  }
-
-  private domain(name: string): DomainAcc {
-    let d = this.domains.get(name);
-    if (!d) {
-      d = {
-        domain: name,
-        reports: 0,
-        reporters: new Set(),
-        begin: Infinity,
-        end: -Infinity,
-        latest: { end: -Infinity, policy: { domain: name } },
-        policies: new Map(),
-        messages: 0,
-        aligned: 0,
-        sources: new Map(),
-        sesMailFrom: new Map(),
-      };
-      this.domains.set(name, d);
-    }
-    return d;
-  }
-
-  private addRecord(d: DomainAcc, record: ReportRecord, report: AggregateReport): void {
-    const aligned = record.dkim === "pass" || record.spf === "pass";
-    const ses = this.isSes(record, report.policy.domain);
-    const kind: SourceKind = ses ? "ses" : aligned ? "authorized" : record.reasons.some((r) => FORWARDER_OVERRIDES.includes(r.type)) ? "forwarder" : "failing";
-    const key = `${record.sourceIp}\0${kind}`;
-    let s = d.sources.get(key);
-    if (!s) {
-      s = { ip: record.sourceIp, kind, messages: 0, aligned: 0, reporters: new Set(), dkim: new Set(), spf: new Set(), overrides: new Set() };
-      d.sources.set(key, s);
-    }
-    s.messages += record.count;
-    d.messages += record.count;
-    if (aligned) {
-      s.aligned += record.count;
-      d.aligned += record.count;
-    }
-    s.reporters.add(report.reporter.orgName);
-    for (const k of record.authResults.dkim) if (k.domain) s.dkim.add(`${k.domain} ${k.result}`);
-    for (const k of record.authResults.spf) {
-      if (!k.domain) continue;
-      s.spf.add(`${k.domain} ${k.result}`);
-      if (ses && isAmazonSes(k.domain) && k.scope !== "helo" && record.spf !== "pass") d.sesMailFrom.set(k.domain, (d.sesMailFrom.get(k.domain) ?? 0) + record.count);
-    }
-    for (const r of record.reasons) if (r.type) s.overrides.add(r.type);
+  kind(record: ReportRecord, policyDomain: string): SourceKind {
+    if (this.isSes(record, policyDomain)) return "ses";
+    if (record.dkim === "pass" || record.spf === "pass") return "authorized";
+    return record.reasons.some((r) => FORWARDER_OVERRIDES.includes(r.type)) ? "forwarder" : "failing";
   }
 
   /**
@@ -195,6 +128,143 @@ export class ReportSummary {
     // without a config, a 32-character token selector on the policy domain is Easy DKIM's shape
     return this.identities.size === 0 && EASY_DKIM_SELECTOR.test(selector) && (domain === policyDomain || domain.endsWith(`.${policyDomain}`));
   }
+}
+
+/**
+ * Counts by source: of one report while it is read (records are counted and dropped, so a report's
+ * size in records costs no memory), and of a domain, into which report tallies are merged.
+ */
+export class Tally {
+  readonly sources = new Map<string, SourceAcc>();
+  messages = 0;
+  aligned = 0;
+  /** SPF domain under amazonses.com → messages SES sent with it. */
+  readonly sesMailFrom = new Map<string, number>();
+  /** Messages counted under OTHER_SOURCES once MAX_SOURCES was reached. */
+  folded = 0;
+
+  add(record: ReportRecord, kind: SourceKind): void {
+    const aligned = record.dkim === "pass" || record.spf === "pass" ? record.count : 0;
+    const s = this.source(record.sourceIp, kind, record.count);
+    s.messages += record.count;
+    s.aligned += aligned;
+    this.messages += record.count;
+    this.aligned += aligned;
+    for (const k of record.authResults.dkim) if (k.domain) addCapped(s.dkim, `${k.domain} ${k.result}`);
+    for (const k of record.authResults.spf) {
+      if (!k.domain) continue;
+      addCapped(s.spf, `${k.domain} ${k.result}`);
+      if (kind === "ses" && isAmazonSes(k.domain) && k.scope !== "helo" && record.spf !== "pass") this.sesMailFrom.set(k.domain, (this.sesMailFrom.get(k.domain) ?? 0) + record.count);
+    }
+    for (const r of record.reasons) if (r.type) addCapped(s.overrides, r.type);
+  }
+
+  /** Add `other` (a report's tally) into this one, its sources reported by `reporter`. */
+  merge(other: Tally, reporter: string): void {
+    for (const o of other.sources.values()) {
+      const s = this.source(o.ip, o.kind, o.messages);
+      s.messages += o.messages;
+      s.aligned += o.aligned;
+      addCapped(s.reporters, reporter);
+      for (const x of o.dkim) addCapped(s.dkim, x);
+      for (const x of o.spf) addCapped(s.spf, x);
+      for (const x of o.overrides) addCapped(s.overrides, x);
+    }
+    this.messages += other.messages;
+    this.aligned += other.aligned;
+    this.folded += other.folded;
+    for (const [domain, n] of other.sesMailFrom) this.sesMailFrom.set(domain, (this.sesMailFrom.get(domain) ?? 0) + n);
+  }
+
+  private source(ip: string, kind: SourceKind, messages: number): SourceAcc {
+    let key = `${ip}\0${kind}`;
+    let s = this.sources.get(key);
+    if (!s && this.sources.size >= MAX_SOURCES) {
+      key = `${OTHER_SOURCES}\0${kind}`;
+      s = this.sources.get(key);
+      if (ip !== OTHER_SOURCES) this.folded += messages;
+    }
+    if (!s) {
+      s = { ip: key.slice(0, key.indexOf("\0")), kind, messages: 0, aligned: 0, reporters: [], dkim: [], spf: [], overrides: [] };
+      this.sources.set(key, s);
+    }
+    return s;
+  }
+}
+
+/** A report as the summary needs it: its header (records may be left out) and its counts by source. */
+export interface ReportDigest {
+  readonly report: AggregateReport;
+  readonly tally: Tally;
+}
+
+interface DomainAcc {
+  domain: string;
+  reports: number;
+  reporters: Set<string>;
+  begin: number;
+  end: number;
+  latest: { end: number; policy: PolicyPublished };
+  policies: Map<string, number>;
+  tally: Tally;
+}
+
+export class ReportSummary {
+  private readonly domains = new Map<string, DomainAcc>();
+  private readonly seen = new Map<string, string>();
+  readonly classifier: SourceClassifier;
+
+  constructor(identities: readonly SesIdentity[] = []) {
+    this.classifier = new SourceClassifier(identities);
+  }
+
+  /** Count `report` and its records; see addDigest. */
+  add(report: AggregateReport, file: string): string | undefined {
+    const tally = new Tally();
+    for (const record of report.records) tally.add(record, this.classifier.kind(record, report.policy.domain));
+    return this.addDigest({ report, tally }, file);
+  }
+
+  /**
+   * Count a report. A report already counted (same reporter, report id, domain and period: a resend,
+   * or the same report as .xml and .gz) is not counted again; the first file that had it is returned.
+   */
+  addDigest({ report, tally }: ReportDigest, file: string): string | undefined {
+    const key = [report.reporter.orgName, report.reporter.email, report.reportId, report.policy.domain, report.period.begin, report.period.end].join("\0");
+    if (report.reportId) {
+      const first = this.seen.get(key);
+      if (first !== undefined) return first;
+      this.seen.set(key, file);
+    }
+    const d = this.domain(report.policy.domain);
+    d.reports++;
+    d.reporters.add(report.reporter.orgName);
+    d.begin = Math.min(d.begin, report.period.begin);
+    d.end = Math.max(d.end, report.period.end);
+    if (report.period.end > d.latest.end) d.latest = { end: report.period.end, policy: report.policy };
+    const policyText = describePolicy(report.policy);
+    d.policies.set(policyText, (d.policies.get(policyText) ?? 0) + 1);
+    d.tally.merge(tally, report.reporter.orgName);
+    return undefined;
+  }
+
+  private domain(name: string): DomainAcc {
+    let d = this.domains.get(name);
+    if (!d) {
+      d = {
+        domain: name,
+        reports: 0,
+        reporters: new Set(),
+        begin: Infinity,
+        end: -Infinity,
+        latest: { end: -Infinity, policy: { domain: name } },
+        policies: new Map(),
+        tally: new Tally(),
+      };
+      this.domains.set(name, d);
+    }
+    return d;
+  }
 
   /** Every domain, sorted by name, with its sources, warnings and verdict. */
   result(thresholds: Thresholds = DEFAULT_THRESHOLDS): DomainSummary[] {
@@ -203,17 +273,17 @@ export class ReportSummary {
 }
 
 function summarise(d: DomainAcc, thresholds: Thresholds): DomainSummary {
-  const sources: SourceSummary[] = [...d.sources.values()]
+  const sources: SourceSummary[] = [...d.tally.sources.values()]
     .sort((a, b) => b.messages - a.messages || compare(a.ip, b.ip) || compare(a.kind, b.kind))
     .map((s) => ({
       ip: s.ip,
       kind: s.kind,
       messages: s.messages,
       aligned: s.aligned,
-      reporters: sorted(s.reporters),
-      dkim: sorted(s.dkim),
-      spf: sorted(s.spf),
-      overrides: sorted(s.overrides),
+      reporters: [...s.reporters].sort(compare),
+      dkim: [...s.dkim].sort(compare),
+      spf: [...s.spf].sort(compare),
+      overrides: [...s.overrides].sort(compare),
     }));
   const kinds = Object.fromEntries(SOURCE_KINDS.map((k) => [k, { sources: 0, messages: 0, aligned: 0 }])) as Record<SourceKind, { sources: number; messages: number; aligned: number }>;
   for (const s of sources) {
@@ -221,7 +291,8 @@ function summarise(d: DomainAcc, thresholds: Thresholds): DomainSummary {
     kinds[s.kind].messages += s.messages;
     kinds[s.kind].aligned += s.aligned;
   }
-  const passRate = d.messages === 0 ? 0 : d.aligned / d.messages;
+  const { messages, aligned } = d.tally;
+  const passRate = messages === 0 ? 0 : aligned / messages;
   const days = Math.round(((d.end - d.begin + 1) / 86400) * 10) / 10;
   const warnings = domainWarnings(d, sources, kinds);
   const summary = {
@@ -231,8 +302,8 @@ function summarise(d: DomainAcc, thresholds: Thresholds): DomainSummary {
     period: { begin: isoDate(d.begin), end: isoDate(d.end) },
     days,
     policy: d.latest.policy,
-    messages: d.messages,
-    aligned: d.aligned,
+    messages,
+    aligned,
     passRate,
     kinds,
     sources,
@@ -243,9 +314,9 @@ function summarise(d: DomainAcc, thresholds: Thresholds): DomainSummary {
 
 function domainWarnings(d: DomainAcc, sources: readonly SourceSummary[], kinds: DomainSummary["kinds"]): ReportWarning[] {
   const warnings: ReportWarning[] = [];
-  if (d.sesMailFrom.size > 0) {
-    const spfDomains = [...d.sesMailFrom.keys()].sort(compare);
-    const messages = [...d.sesMailFrom.values()].reduce((a, b) => a + b, 0);
+  if (d.tally.sesMailFrom.size > 0) {
+    const spfDomains = [...d.tally.sesMailFrom.keys()].sort(compare);
+    const messages = [...d.tally.sesMailFrom.values()].reduce((a, b) => a + b, 0);
     warnings.push({
       code: "mail-from-not-aligned",
       message:
@@ -269,6 +340,12 @@ function domainWarnings(d: DomainAcc, sources: readonly SourceSummary[], kinds: 
     warnings.push({
       code: "forwarded",
       message: `${count(kinds.forwarder.messages, "message")} failed DMARC after forwarding or a mailing list (reported override: ${overrides.join(", ")}); receivers applied local policy instead of yours.`,
+    });
+  }
+  if (d.tally.folded > 0) {
+    warnings.push({
+      code: "sources-capped",
+      message: `more than ${groupDigits(MAX_SOURCES)} distinct sources: ${count(d.tally.folded, "message")} from the rest are counted under "${OTHER_SOURCES}".`,
     });
   }
   if (d.policies.size > 1) {
