@@ -2,9 +2,12 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { DEFAULT_LIMITS } from "../../modules/reports/container";
-import { readAll, type Input, type InputResult } from "../../modules/reports/read";
+import { localInputs, readAll, readInput, type Input, type InputResult } from "../../modules/reports/read";
+import { dmarcReport } from "../../modules/reports/report";
+import { ReportSummary } from "../../modules/reports/summary";
+import { DEFAULT_THRESHOLDS } from "../../modules/reports/verdict";
 import { parseS3Url, s3Inputs } from "../../modules/reports/s3";
-import { NOV_1, reportXml, sesRecord } from "../helpers/dmarc";
+import { NOV_1, reportXml, SAMPLES, sesRecord } from "../helpers/dmarc";
 
 const XML = reportXml({ id: "r", begin: NOV_1, records: [sesRecord("54.240.8.1", 1)] });
 const MB = 1024 * 1024;
@@ -28,6 +31,20 @@ describe("reading many inputs", () => {
     await readAll(inputs, DEFAULT_LIMITS, 3, (r) => seen.push(r));
     expect(seen.map((r) => r.file)).toEqual(delays.map((_, i) => `in-${i}`));
     expect(most).toBe(3);
+  });
+});
+
+describe("records counted as they are parsed", () => {
+  test("give the same summary as whole reports added one by one, over every real sample", async () => {
+    const inputs = localInputs([SAMPLES]);
+    const streamed = await dmarcReport(inputs, { limits: DEFAULT_LIMITS, thresholds: DEFAULT_THRESHOLDS, concurrency: 4 });
+    const whole = new ReportSummary();
+    for (const input of inputs) {
+      const result = await readInput(input, DEFAULT_LIMITS);
+      if ("ok" in result && result.ok) for (const report of result.reports) whole.add(report, result.file);
+    }
+    expect(streamed.domains).toEqual(whole.result());
+    expect(streamed.domains.reduce((n, d) => n + d.messages, 0)).toBe(3554 + 1 + 1 + 1 + 1 + 7 + 1);
   });
 });
 
