@@ -150,6 +150,18 @@ describe("container sniffing by magic bytes, never by name", () => {
     expect(parseReport(latin, new Warnings()).reporter.orgName).toBe("Müller");
   });
 
+  test("a zip member that is not a report is skipped with a warning; the report beside it is read", async () => {
+    const result = await read(zipOf([textMember("README.txt", "about this report"), textMember("report.xml", GOOD)]));
+    expect(result).toMatchObject({
+      ok: true,
+      warnings: [
+        { code: "zip-members", message: "zip holds 2 members (a report zip holds one): each read" },
+        { code: "zip-member-skipped", message: 'zip member "README.txt" is not a report (no XML, gzip, zip or mail): skipped' },
+      ],
+    });
+    expect("reports" in result && result.reports).toHaveLength(1);
+  });
+
   test("a zip with two reports gives both, with a warning", async () => {
     const warnings = new Warnings();
     const docs = await unwrap(zipOf([textMember("a.xml", GOOD), textMember("b.xml", GOOD.replace("r1", "r2"))]), new Budget(LIMITS), warnings, async () => ({ parts: [] }));

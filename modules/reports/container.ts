@@ -85,7 +85,13 @@ export async function unwrap(bytes: Uint8Array, budget: Budget, warnings: Warnin
     }
     case "zip": {
       const docs: Uint8Array[] = [];
-      for (const member of await unzip(bytes, budget, warnings)) docs.push(...(await unwrap(member, budget, warnings, mail, depth + 1)));
+      for (const member of await unzip(bytes, budget, warnings)) {
+        if (sniff(member.data) === "unknown") {
+          warnings.add("zip-member-skipped", `zip member ${quoteSnippet(member.name, 80)} is not a report (no XML, gzip, zip or mail): skipped`);
+          continue;
+        }
+        docs.push(...(await unwrap(member.data, budget, warnings, mail, depth + 1)));
+      }
       if (docs.length === 0) throw new ReportError("the zip holds no report (no XML, gzip or zip member)");
       return docs;
     }
@@ -184,7 +190,7 @@ function memberStart(data: Buffer, at: number): number {
  * while it inflates. Refused before anything is inflated: more members than the cap, an encrypted member,
  * a declared size already over the budget.
  */
-export async function unzip(bytes: Uint8Array, budget: Budget, warnings: Warnings): Promise<Buffer[]> {
+export async function unzip(bytes: Uint8Array, budget: Budget, warnings: Warnings): Promise<{ name: string; data: Buffer }[]> {
   const zip = await new Promise<ZipFile>((resolve, reject) =>
     fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, z) =>
       err ? reject(new ReportError(`zip is corrupt: ${err.message}`)) : resolve(z),
@@ -194,12 +200,12 @@ export async function unzip(bytes: Uint8Array, budget: Budget, warnings: Warning
     if (zip.entryCount > budget.limits.maxZipMembers) {
       throw new ReportError(`zip holds ${zip.entryCount} members, more than the ${budget.limits.maxZipMembers} read (a report zip holds one): refused`);
     }
-    const members: Buffer[] = [];
+    const members: { name: string; data: Buffer }[] = [];
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
       if (entry.fileName.endsWith("/")) continue;
       if (entry.isEncrypted()) throw new ReportError(`zip member ${quoteSnippet(entry.fileName, 80)} is encrypted`);
       if (entry.uncompressedSize > budget.remaining) throw bombError(budget.limits.maxBytes);
-      members.push(await readMember(zip, entry, budget));
+      members.push({ name: entry.fileName, data: await readMember(zip, entry, budget) });
     }
     if (members.length > 1) warnings.add("zip-members", `zip holds ${members.length} members (a report zip holds one): each read`);
     return members;
