@@ -283,3 +283,58 @@ describe("a sharded fleet has exactly one account-level stack", () => {
     expect(JSON.parse(stacks["ses-account"].resource.aws_iam_role_policy.role_mailer.policy).Statement).toHaveLength(4);
   });
 });
+
+describe("dmarc.collect in examples/operations.yaml: SES receives the reports", () => {
+  let stacks: Record<string, Json>;
+  beforeAll(() => {
+    stacks = stacksOf(synthConfig(operations()));
+  });
+
+  test("the reports domain's MX is a Route 53 record of the domain whose zone holds it", () => {
+    expect(strip(stacks["ses-domains"].resource.aws_route53_record.example_com_dmarc_collect_reports_mx)).toEqual({
+      zone_id: "Z0123456789ABCDEFGHIJ",
+      name: "reports.example.com",
+      type: "MX",
+      ttl: 600,
+      records: ["10 inbound-smtp.us-east-1.amazonaws.com"],
+    });
+    expect(stacks["ses-domains"].resource.aws_route53_record.example_com_dmarc.records).toEqual(["v=DMARC1; p=reject; rua=mailto:dmarc-reports@reports.example.com"]);
+  });
+
+  test("ses-account: a private bucket, its policy, the rule set made active, and a rule that waits for the policy", () => {
+    const account = stacks["ses-account"].resource;
+    expect(strip(account.aws_s3_bucket.dmarc_reports_bucket_acme_dmarc_reports)).toEqual({ bucket: "acme-dmarc-reports" });
+    expect(strip(account.aws_s3_bucket_public_access_block.dmarc_reports_bucket_acme_dmarc_reports_public_access_block)).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(strip(account.aws_ses_receipt_rule_set.dmarc_reports_us_east_1_rule_set)).toEqual({ rule_set_name: "ses-domains-dmarc-reports" });
+    expect(strip(account.aws_ses_active_receipt_rule_set.dmarc_reports_us_east_1_active_rule_set)).toEqual({
+      rule_set_name: "${aws_ses_receipt_rule_set.dmarc_reports_us_east_1_rule_set.rule_set_name}",
+    });
+    expect(strip(account.aws_ses_receipt_rule.dmarc_reports_us_east_1_dmarc_reports_at_reports_example_com)).toEqual({
+      name: "dmarc-reports-at-reports.example.com",
+      rule_set_name: "${aws_ses_receipt_rule_set.dmarc_reports_us_east_1_rule_set.rule_set_name}",
+      recipients: ["dmarc-reports@reports.example.com"],
+      enabled: true,
+      scan_enabled: true,
+      s3_action: [{ bucket_name: "acme-dmarc-reports", object_key_prefix: "rua/", position: 1 }],
+      depends_on: ["aws_s3_bucket_policy.dmarc_reports_bucket_acme_dmarc_reports_policy"],
+    });
+    const policy = JSON.parse(account.aws_s3_bucket_policy.dmarc_reports_bucket_acme_dmarc_reports_policy.policy);
+    expect(policy.Statement[0].Condition.StringEquals["AWS:SourceArn"]).toBe(
+      "arn:aws:ses:us-east-1:${data.aws_caller_identity.current.account_id}:receipt-rule-set/ses-domains-dmarc-reports:receipt-rule/dmarc-reports-at-reports.example.com",
+    );
+  });
+
+  test("a bucket managed elsewhere gets no resources: its policy statement is an output to merge", () => {
+    const config = operations();
+    (config.defaults!.dmarc as Json).collect.existingBucket = true;
+    const account = stacksOf(synthConfig(config, join(tempDir(), "cdktf.out")))["ses-account"];
+    expect(account.resource.aws_s3_bucket).toBeUndefined();
+    expect(account.resource.aws_ses_receipt_rule.dmarc_reports_us_east_1_dmarc_reports_at_reports_example_com.depends_on).toBeUndefined();
+    expect(JSON.parse(account.output.dmarc_reports_bucket_acme_dmarc_reports_policy.value).Statement[0].Principal).toEqual({ Service: "ses.amazonaws.com" });
+  });
+});

@@ -133,6 +133,36 @@ describe("terraform plan of every operations option, offline", () => {
   });
 });
 
+describe("collecting DMARC reports with SES, planned", () => {
+  test("the bucket policy admits SES only for this account and the receipt rule, with the account known at plan time", () => {
+    const policy = JSON.parse(after("ses-account", "aws_s3_bucket_policy.dmarc_reports_bucket_acme_dmarc_reports_policy").policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "ses.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: "arn:aws:s3:::acme-dmarc-reports/rua/*",
+        Condition: {
+          StringEquals: {
+            "AWS:SourceAccount": TEST_ACCOUNT,
+            "AWS:SourceArn": `arn:aws:ses:us-east-1:${TEST_ACCOUNT}:receipt-rule-set/ses-domains-dmarc-reports:receipt-rule/dmarc-reports-at-reports.example.com`,
+          },
+        },
+      }),
+    ]);
+  });
+
+  test("the rule set is made active and its rule stores mail for the reports address in the bucket", () => {
+    expect(after("ses-account", "aws_ses_active_receipt_rule_set.dmarc_reports_us_east_1_active_rule_set")).toMatchObject({ rule_set_name: "ses-domains-dmarc-reports" });
+    expect(after("ses-account", "aws_ses_receipt_rule.dmarc_reports_us_east_1_dmarc_reports_at_reports_example_com")).toMatchObject({
+      recipients: ["dmarc-reports@reports.example.com"],
+      enabled: true,
+      scan_enabled: true,
+      s3_action: [expect.objectContaining({ bucket_name: "acme-dmarc-reports", object_key_prefix: "rua/", position: 1 })],
+    });
+    expect(after("ses-domains", "aws_route53_record.example_com_dmarc_collect_reports_mx")).toMatchObject({ name: "reports.example.com", type: "MX", records: ["10 inbound-smtp.us-east-1.amazonaws.com"] });
+  });
+});
+
 describe("the planned role policies, judged by an IAM evaluator", () => {
   const rolePolicy = (role: string) => JSON.parse(after("ses-account", `aws_iam_role_policy.role_${role}`).policy);
   const identity = (region: string, domain: string) => `arn:aws:ses:${region}:${TEST_ACCOUNT}:identity/${domain}`;

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT, UsageError, type Io } from "./common";
 import { ciCommand } from "./ci";
+import { dmarcReportCommand } from "./dmarc-report";
 import { planSummaryCommand } from "./plan-summary";
 import { recordsCommand } from "./records";
 import { synthCommand } from "./synth";
@@ -25,7 +26,14 @@ export function program(io: Io, done: (code: number) => void): Command {
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const command of [synthCommand(io, done), verifyCommand(io, done), recordsCommand(io, done), planSummaryCommand(io, done), ciCommand(io, done)]) {
+  for (const command of [
+    synthCommand(io, done),
+    verifyCommand(io, done),
+    recordsCommand(io, done),
+    planSummaryCommand(io, done),
+    ciCommand(io, done),
+    dmarcReportCommand(io, done),
+  ]) {
     root.addCommand(command);
     usageOnError(command, io);
   }

@@ -64,7 +64,7 @@ export function withReportCollection(specs: readonly DomainSpec[], plans: Domain
   const all = collections(specs.map((s) => s.dmarc?.collect));
   for (const collect of all) {
     const path = collect.path ?? ["dmarc", "collect"];
-    const twin = all.find((c) => c !== collect && c.address === collect.address);
+    const twin = all.slice(0, all.indexOf(collect)).find((c) => c.address === collect.address);
     if (twin && (twin.bucket !== collect.bucket || twin.prefix !== collect.prefix || twin.region !== collect.region)) {
       issues.push({ path, message: `${collect.address} is also collected into ${twin.region} s3://${twin.bucket}/${twin.prefix}; one address is received in one place` });
       continue;
