@@ -1,6 +1,7 @@
 import { Fn, TerraformOutput, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -23,6 +24,11 @@ export interface SenderProps {
    * @default - read from the first identity's ARN
    */
   readonly accountId?: string;
+  /**
+   * Attach the policy to the sender's `role` here, as an inline policy for this domain only.
+   * @default false - the app attaches one policy per role, covering every domain, in the ses-account stack
+   */
+  readonly attachToRole?: boolean;
 }
 
 /** The name of the inline policy this project writes on roles and SMTP users. */
@@ -72,6 +78,10 @@ export class Sender extends Construct {
         secretId: secret.id,
         secretString: Fn.jsonencode({ username: key.id, password: key.sesSmtpPasswordV4, host: smtp.host, port: smtp.port }),
       });
+    }
+
+    if (plan.role !== undefined && props.attachToRole) {
+      new IamRolePolicy(this, "role_policy", { role: plan.role, name: `ses-domains-send-${plan.domain}-${plan.name}`, policy });
     }
 
     if (plan.role === undefined && plan.account === undefined && !plan.smtp) {

@@ -1,159 +1,171 @@
-import { Fn, TerraformLocal, TerraformOutput, type TerraformProvider } from "cdktf";
+import { Fn, TerraformStack, TerraformVariable, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
-import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
-import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
-import { fillDkimTokens, type DomainPlan } from "../model/records";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { resolveProject } from "../config/resolve";
+import type { DefaultsConfig, DomainConfig } from "../config/schema";
+import { ConfigError, formatPath, type ConfigIssue } from "../errors";
+import { fillDkimTokens, planDomains, type DomainPlan, type RecordType } from "../model/records";
 import type { SesRegion } from "../model/regions";
-import type { PrivateKeyRef } from "../model/types";
-import { route53TxtValue } from "../model/txt";
-import { ConfigurationSet } from "./configuration-set";
-import { Sender } from "./sender";
+import type { Warning } from "../model/types";
+import { SesDomainResources } from "./ses-domain-resources";
 
-export interface SesDomainProps {
-  /** What to render: from `planDomain` in the record model. */
-  readonly plan: DomainPlan;
+/** A config domain entry (the same shape and schema as in ses.config.yaml), plus where to render it. */
+export interface SesDomainProps extends Omit<DomainConfig, "stack"> {
+  /** The identity domain: the key of the entry in a config file. */
+  readonly domain: string;
   /**
-   * Hosted zone ID for every record: a literal ID or a reference to a data.aws_route53_zone.
-   * @default - no DNS resources: the records are exported as the output `<domain>_dns_records` (external DNS)
+   * Settings the entry inherits, as `defaults` in a config file (merged the same way).
+   * @default - none
    */
-  readonly zoneId?: string;
+  readonly defaults?: DefaultsConfig;
   /**
-   * The provider Route 53 records go through (one that assumes a role in the zone's account).
-   * @default - the stack's default provider
+   * The AWS provider for the identity's region (one region).
+   * @default - the stack's default AWS provider; its region must be the domain's
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * A provider per region, for a domain with several `regions`.
+   * @default - `provider`, else the stack's default provider, for every region
+   */
+  readonly providers?: Readonly<Partial<Record<SesRegion, TerraformProvider>>>;
+  /**
+   * The provider Route 53 records (and a zoneName lookup) go through: one that assumes a role in the zone's account.
+   * @default - the stack's default AWS provider
    */
   readonly dnsProvider?: TerraformProvider;
-  /**
-   * The AWS provider for an SES region.
-   * @default - the stack's default provider for every region
-   */
-  readonly providerFor?: (region: SesRegion) => TerraformProvider | undefined;
-  /**
-   * A reference to the sensitive Terraform variable named `name`, for BYODKIM keys passed as variables.
-   * @default - a variable of that name is declared in this construct's stack by the caller; without this, `{ variable }` keys throw
-   */
-  readonly variable?: (name: string) => string;
+}
+
+/** A record the domain needs, with Easy DKIM tokens as Terraform expressions (known after apply). */
+export interface SesDomainRecord {
+  readonly name: string;
+  readonly type: RecordType;
+  readonly ttl: number;
+  readonly values: readonly string[];
 }
 
 /**
- * SES wants the private key as the base64 body of the PEM, with no header, footer or line breaks.
- * Stripped in Terraform, at plan time, so the same secret works whether it is stored as PEM or bare.
- */
-export function privateKeyBody(value: string): string {
-  return Fn.replace(Fn.replace(value, "/-----[A-Z0-9 ]+-----/", ""), "/[[:space:]]/", "");
-}
-
-/**
- * One sending domain: an SESv2 identity per region (Easy DKIM, or BYODKIM with the key read at plan
- * time from a variable, Secrets Manager or SSM), its custom MAIL FROM, and every DNS
- * record the record model lists, in Route 53. Child ids are the model's fixed words, so Terraform
- * addresses read `<domain>_<purpose>` (see SesDomainsStack.allocateLogicalId).
+ * One sending domain inside an existing cdktf app, configured like an entry of ses.config.yaml:
+ *
+ * ```ts
+ * new SesDomain(stack, "example", { domain: "example.com", region: "eu-west-1", dns: { route53: { zoneId } }, dmarc: { p: "reject" } });
+ * ```
+ *
+ * The entry is validated at construction with the config's own schema and rules; a problem throws a
+ * ConfigError whose lines name the construct path and the field. It renders through the stack's AWS
+ * provider unless `provider`/`providers`/`dnsProvider` are given, and exposes what the user's own
+ * resources need: the identity ARN, the configuration set's name and the records.
+ *
+ * Differences from the app, which shares state across domains: notifications by email get a topic of the
+ * domain's own; a sender's `role` gets an inline policy for this domain only; account-level settings and
+ * `dmarc.collect` (the ses-account stack) are not rendered here.
  */
 export class SesDomain extends Construct {
-  /** The SES identity per region. */
-  readonly identities: ReadonlyMap<SesRegion, Sesv2EmailIdentity>;
-  /** The identity's default configuration set per region (none when `configurationSet: false`). */
-  readonly configurationSets: ReadonlyMap<SesRegion, ConfigurationSet>;
-  readonly records: readonly Route53Record[];
+  /** The record model's plan for the domain. */
+  readonly plan: DomainPlan;
+  /** The rendered resources (identities, configuration sets, records, senders). */
+  readonly resources: SesDomainResources;
+  /** The SES identity's ARN in the first region. */
+  readonly identityArn: string;
+  /** The SES identity's ARN per region. */
+  readonly identityArns: ReadonlyMap<SesRegion, string>;
+  /** The default configuration set's name (the same in every region); undefined with `configurationSet: false`. */
+  readonly configurationSetName?: string;
+  /** Every DNS record the domain needs, for the user's own DNS resources or outputs. */
+  readonly records: readonly SesDomainRecord[];
+  /** Warnings about the entry (a domain without DMARC, weak settings), as synth prints them. */
+  readonly warnings: readonly Warning[];
 
   constructor(scope: Construct, id: string, props: SesDomainProps) {
     super(scope, id);
-    const { plan } = props;
-    const identities = new Map<SesRegion, Sesv2EmailIdentity>();
-    const configurationSets = new Map<SesRegion, ConfigurationSet>();
-    const tags = Object.keys(plan.identities[0]?.tags ?? {}).length > 0 ? { ...plan.identities[0].tags } : undefined;
-    let privateKey: string | undefined;
-    for (const identity of plan.identities) {
-      const provider = props.providerFor?.(identity.region);
-      if (identity.dkim.type === "byo") privateKey ??= this.privateKey(identity.dkim.privateKey, provider, props);
-      const set = identity.configurationSet && new ConfigurationSet(this, identity.configurationSet.id, { plan: identity.configurationSet, provider, tags });
-      if (set) configurationSets.set(identity.region, set);
-      const resource = new Sesv2EmailIdentity(this, identity.id, {
-        provider,
-        emailIdentity: identity.emailIdentity ?? plan.domain,
-        configurationSetName: set?.name,
-        dkimSigningAttributes:
-          identity.dkim.type === "byo"
-            ? { domainSigningSelector: identity.dkim.selector, domainSigningPrivateKey: privateKey }
-            : { nextSigningKeyLength: identity.dkim.keyLength },
-        tags: Object.keys(identity.tags).length > 0 ? { ...identity.tags } : undefined,
-      });
-      identities.set(identity.region, resource);
-      if (identity.mailFrom) {
-        new Sesv2EmailIdentityMailFromAttributes(this, identity.mailFrom.id, {
-          provider,
-          emailIdentity: resource.emailIdentity,
-          mailFromDomain: identity.mailFrom.domain,
-          behaviorOnMxFailure: identity.mailFrom.behaviorOnMxFailure,
-        });
-      }
-    }
-    this.identities = identities;
-    this.configurationSets = configurationSets;
-    // A role's policy lives in the account stack; what the other senders need lives here.
-    const local = plan.senders.filter((s) => s.role === undefined || s.smtp);
-    if (local.length > 0) {
-      // One expression for the account in the senders' ARNs, from the identity's own ARN (no lookup at plan time).
-      const first = identities.get(plan.identities[0].region)!;
-      const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", first.arn), 4)).asString;
-      // Senders send as the domain: its own identities, never one verified only to receive reports.
-      const own = new Map([...identities].filter(([region]) => plan.identities.some((i) => i.region === region && i.emailIdentity === undefined)));
-      for (const sender of local) new Sender(this, sender.id, { plan: sender, identities: own, providerFor: props.providerFor, tags, accountId });
+    const { domain, defaults, provider, providers, dnsProvider, ...entry } = props;
+    this.plan = planEntry(this.node.path, domain, entry, defaults);
+    const plan = this.plan;
+    const regions = plan.identities.map((i) => i.region);
+    const providerFor = (region: SesRegion): TerraformProvider | undefined => providers?.[region] ?? provider;
+    checkProviders(this, regions, providerFor);
+    if (!dnsProvider && "assumeRoleArn" in plan.zone && plan.zone.assumeRoleArn) {
+      throw constructError(this.node.path, [{ path: ["dns", "route53", "assumeRoleArn"], message: "in a construct, pass dnsProvider (an AwsProvider that assumes the role) instead of assumeRoleArn" }]);
     }
 
-    // Tokens are unknown until apply: three fixed records per region, each picking one with element().
-    const token = (region: SesRegion, index: number) =>
-      Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
-    // Easy DKIM tokens per region, for `ses-domains verify --tf-outputs` and for people reading the plan.
-    const easy = plan.identities.filter((i) => i.dkim.type === "easy");
-    if (easy.length > 0) {
-      new TerraformOutput(this, "dkim_tokens", {
-        description: `Easy DKIM tokens of ${plan.domain} by region.`,
-        value: Object.fromEntries(easy.map((i) => [i.region, identities.get(i.region)!.dkimSigningAttributes.tokens])),
-      });
-    }
+    let zoneId: string | undefined;
+    if ("zoneId" in plan.zone) zoneId = plan.zone.zoneId;
+    if ("zoneName" in plan.zone) zoneId = new DataAwsRoute53Zone(this, "zone", { provider: dnsProvider, name: plan.zone.zoneName, privateZone: false }).zoneId;
 
-    const zoneId = props.zoneId;
-    if (zoneId === undefined) {
-      // External DNS: one output per domain, the same structure for every domain, for another DNS provider.
-      new TerraformOutput(this, "dns_records", {
-        description: `Every DNS record ${plan.domain} needs, for a DNS provider outside this project: name, type, ttl, values (TXT values whole, not split into strings).`,
-        value: plan.records.map((record) => ({
-          name: fillDkimTokens(record.name, token),
-          type: record.type,
-          ttl: record.ttl,
-          values: record.values.map((v) => fillDkimTokens(v, token)),
-        })),
-      });
-      this.records = [];
-      return;
-    }
-    this.records = plan.records.map(
-      (record) =>
-        new Route53Record(this, record.id, {
-          provider: props.dnsProvider,
-          zoneId,
-          name: fillDkimTokens(record.name, token),
-          type: record.type,
-          ttl: record.ttl,
-          records: record.values.map((v) => (record.type === "TXT" ? route53TxtValue(v) : fillDkimTokens(v, token))),
-        }),
-    );
+    const variables = new Map<string, TerraformVariable>();
+    this.resources = new SesDomainResources(this, "Default", {
+      plan,
+      zoneId,
+      dnsProvider,
+      providerFor,
+      variable: (name) => {
+        if (!variables.has(name)) {
+          variables.set(name, new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, description: `BYODKIM private key for ${domain}. Pass it as TF_VAR_${name}.` }));
+        }
+        return variables.get(name)!.stringValue;
+      },
+      rolePolicies: true,
+    });
+
+    const arns = new Map<SesRegion, string>();
+    for (const [region, identity] of this.resources.identities) arns.set(region, identity.arn);
+    this.identityArns = arns;
+    this.identityArn = arns.get(regions[0])!;
+    const set = this.resources.configurationSets.get(regions[0]);
+    this.configurationSetName = set?.name;
+    const token = (region: SesRegion, index: number) => Fn.element(this.resources.identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
+    this.records = plan.records.map((r) => ({ name: fillDkimTokens(r.name, token), type: r.type, ttl: r.ttl, values: r.values.map((v) => fillDkimTokens(v, token)) }));
+    this.warnings = plan.warnings;
   }
+}
 
-  /** The BYODKIM private key as a Terraform expression: read at plan time, never written into the output. */
-  private privateKey(ref: PrivateKeyRef, provider: TerraformProvider | undefined, props: SesDomainProps): string {
-    if ("variable" in ref) {
-      if (!props.variable) throw new Error(`${this.node.path}: dkim.privateKey.variable needs SesDomainProps.variable`);
-      return privateKeyBody(props.variable(ref.variable));
+/** The entry resolved and planned as the app would, in construct terms. */
+function planEntry(constructPath: string, domain: string, entry: Omit<DomainConfig, "stack">, defaults: DefaultsConfig | undefined): DomainPlan {
+  try {
+    const project = resolveProject({ ...(defaults ? { defaults } : {}), domains: { [domain]: entry } });
+    const spec = project.domains[0];
+    if (spec.dmarc?.collect) {
+      throw new ConfigError([{ path: ["domains", domain, "dmarc", "collect"], message: "needs the ses-account stack (one active receipt rule set per region): use SesDomainsStack and SesAccountStack, or the app, to collect reports" }]);
     }
-    if ("secretsManager" in ref) {
-      const secret = new DataAwsSecretsmanagerSecretVersion(this, "dkim_private_key", { provider, secretId: ref.secretsManager });
-      return privateKeyBody(secret.secretString);
-    }
-    const parameter = new DataAwsSsmParameter(this, "dkim_private_key", { provider, name: ref.ssmParameter, withDecryption: true });
-    return privateKeyBody(parameter.value);
+    // No shared ses-account topic here: a notify by email gets a topic of the domain's own.
+    const alarms = spec.alarms ? { ...spec.alarms, ownNotify: true } : spec.alarms;
+    return planDomains([{ ...spec, alarms }])[0];
+  } catch (err) {
+    if (err instanceof ConfigError) throw constructError(constructPath, err.issues.map((i) => ({ ...i, path: relative(i.path, domain) })));
+    throw err;
   }
+}
+
+/** `domains["example.com"].dmarc.p` → `dmarc.p`: in a construct the entry is the props. */
+function relative(path: readonly PropertyKey[], domain: string): PropertyKey[] {
+  if (path[0] === "domains" && path[1] === domain) return path.slice(2);
+  if (path[0] === "domains" && path.length === 2) return ["domain"];
+  return [...path];
+}
+
+/** A ConfigError whose lines read `<construct path>: <field>: <problem>`. */
+function constructError(constructPath: string, issues: readonly ConfigIssue[]): ConfigError {
+  return new ConfigError(issues.map((i) => ({ path: [], message: `${i.path.length > 0 ? `${formatPath(i.path)}: ` : ""}${i.message}` })), constructPath);
+}
+
+/**
+ * Without an explicit provider, a region renders through the stack's default AWS provider: refuse when
+ * that provider is pinned to another region (the identity would be created in the wrong one).
+ */
+function checkProviders(scope: Construct, regions: readonly SesRegion[], providerFor: (region: SesRegion) => TerraformProvider | undefined): void {
+  const stack = TerraformStack.of(scope);
+  const fallback = stack.node.children.find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
+  const issues: ConfigIssue[] = [];
+  for (const region of regions) {
+    if (providerFor(region)) continue;
+    if (!fallback) {
+      issues.push({ path: ["region"], message: `no AWS provider for ${region}: add an AwsProvider to the stack or pass provider (providers for several regions)` });
+      continue;
+    }
+    const providerRegion = fallback.region;
+    if (typeof providerRegion === "string" && !providerRegion.includes("${") && providerRegion !== region) {
+      issues.push({ path: ["region"], message: `is ${region}, but the stack's AWS provider is in ${providerRegion}: pass provider (or providers: { "${region}": … }) for ${region}` });
+    }
+  }
+  if (issues.length > 0) throw constructError(scope.node.path, issues);
 }

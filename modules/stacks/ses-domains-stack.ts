@@ -2,7 +2,7 @@ import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { SesDomain } from "../constructs/ses-domain";
+import { SesDomainResources } from "../constructs/ses-domain-resources";
 import type { DomainPlan } from "../model/records";
 
 import { awsProviders, DEFAULT_PROVIDER_REGION, ReadableStack, type StackBackend } from "./private/readable-stack";
@@ -94,7 +94,7 @@ export class SesDomainsStack extends ReadableStack {
     }
 
     for (const plan of props.plans) {
-      new SesDomain(this, plan.slug, {
+      new SesDomainResources(this, plan.slug, {
         plan,
         zoneId: zoneIdFor(plan),
         dnsProvider: dnsProvider(plan),
