@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Four tiers, each runnable alone (npm run test:<tier>); npm test runs them all in order.
+// Five tiers, each runnable alone (npm run test:<tier>); npm test runs them all in order.
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +16,7 @@ export default defineConfig({
         },
       },
       { test: { name: "e2e", include: ["__tests__/e2e/**/*.test.ts"], testTimeout: 60_000 } },
+      { test: { name: "package", include: ["__tests__/package/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 300_000 } },
     ],
   },
 });

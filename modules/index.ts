@@ -1,11 +1,13 @@
 /** Public surface for library users: config → record model → constructs → stacks. */
 export { ConfigError, formatPath, type ConfigIssue } from "./errors";
 export * from "./config/schema";
+export { AccountSchema, SenderSchema, operationsFields, defaultsOperationsFields, SNS_TOPIC_ARN } from "./config/operations-schema";
 export { resolveConfig, resolveProject, stackFor, bucketStacks, DEFAULT_STACK, DEFAULT_TTL, DEFAULT_MAIL_FROM, DEFAULT_KEY_LENGTH, type ResolvedProject } from "./config/resolve";
 export { configPath, loadConfig, CONFIG_ENV, EXAMPLE_CONFIG, type LoadedConfig } from "./config/load";
 export * from "./model/types";
 export * from "./model/records";
-export { SES_REGIONS, dkimDomain, mailFromMxHost, isSesRegion, type SesRegion } from "./model/regions";
+export { SES_REGIONS, RECEIVING_REGIONS, dkimDomain, mailFromMxHost, inboundSmtpHost, isSesRegion, type SesRegion, type ReceivingRegion } from "./model/regions";
+export { RECEIPT_RULE_SET, bucketPolicy, collectPlans, collections, type CollectRegionPlan, type CollectRule } from "./model/collect";
 export { dmarcRecord, parseDmarc, reportUri, reportHost, reportAuthorizationName, DMARC_TAGS, type DmarcParse } from "./model/dmarc";
 export {
   apexSpfRecord,
@@ -19,6 +21,8 @@ export {
   type SpfModifier,
   type SpfCheck,
   type SpfParse,
+  type SpfQualifier,
+  type SpfMechanismName,
 } from "./model/spf";
 export { route53TxtValue, TXT_STRING_MAX } from "./model/txt";
 export { dkimKeyRecord, dkimPublicKeyProblem, normalizeDkimPublicKey } from "./model/dkim-key";
@@ -33,4 +37,5 @@ export { SesDomain, type SesDomainProps, type SesDomainRecord } from "./construc
 export { SesDomainResources, type SesDomainResourcesProps, privateKeyBody } from "./constructs/ses-domain-resources";
 export { DmarcCollection, type DmarcCollectionProps } from "./constructs/dmarc-collection";
 export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
+export { ReadableStack, awsProviders } from "./stacks/private/readable-stack";
 export { synthesize, billed, STACK_NAME, type SynthOptions, type SynthResult } from "./app";

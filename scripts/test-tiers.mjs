@@ -1,11 +1,11 @@
-// Runs the test tiers in order (unit, synth, terraform, e2e), prints how long each took and how many tests
+// Runs the test tiers in order (unit, synth, terraform, e2e, package), prints how long each took and how many tests
 // passed and failed, and exits non-zero if any failed. Every tier runs even when an earlier one fails.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const tiers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["unit", "synth", "terraform", "e2e"];
+const tiers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["unit", "synth", "terraform", "e2e", "package"];
 const reports = mkdtempSync(join(tmpdir(), "ses-domains-tiers-"));
 const results = [];
 for (const tier of tiers) {

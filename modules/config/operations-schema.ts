@@ -239,6 +239,8 @@ export const AccountSchema = z
   )
   .meta({ description: "Account-level settings, once per account and region in use, in their own stack (ses-account). false: leave them alone." });
 
+export { sender as SenderSchema };
+
 export type ConfigurationSetConfig = Exclude<z.input<typeof operationsFields.configurationSet>, undefined>;
 export type AlarmsConfig = Exclude<z.input<typeof operationsFields.alarms>, undefined>;
 export type SenderConfig = z.input<typeof sender>;

@@ -20,7 +20,7 @@ import {
 } from "../model/operations";
 import type { AccountSpec, AlarmsSpec, CollectSpec, ConfigurationSetSpec, DmarcSpec, DomainSpec, MailFromSpec, SenderSpec, SpfSpec, Warning, ZoneRef } from "../model/types";
 import type { SesRegion } from "../model/regions";
-import { ConfigSchema } from "./schema";
+import { ConfigSchema, type BackendConfig } from "./schema";
 
 /** Used when a key is set neither on the domain nor in defaults. */
 export const DEFAULT_TTL = 600;
@@ -35,7 +35,7 @@ export interface ResolvedProject {
   readonly domains: DomainSpec[];
   /** Every stack name, sorted: the hash buckets (even empty ones) and the pins. */
   readonly stacks: string[];
-  readonly backend?: Parsed["backend"];
+  readonly backend?: BackendConfig;
   /** Account-level settings (the ses-account stack); false leaves them alone. */
   readonly account: AccountSpec | false;
   /** Where the shared alarm topic of each region sends: defaults.alarms.notify.email. */

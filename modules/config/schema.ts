@@ -386,6 +386,9 @@ export const ConfigSchema = strict({
   description: "SES sending domains and the DNS records that make SPF, DKIM and DMARC pass.",
 });
 
+/** The schema of each section, for tools that validate a part of a config. */
+export { dkim as DkimSchema, mailFrom as MailFromSchema, spf as SpfSchema, dmarc as DmarcSchema };
+
 /** What users write (YAML, JSON, or TypeScript for library users). */
 export type SesDomainsConfig = z.input<typeof ConfigSchema>;
 export type DomainConfig = z.input<typeof DomainSchema>;
