@@ -111,6 +111,8 @@ describe("plan-summary of the real plans", () => {
     const md = cli(["plan-summary", "--config", configFile, planFiles["ses-domains"], planFiles.critical]);
     expect(md).toMatchObject({ status: 0, stderr: "" });
     markdown = md.stdout;
+    // The README's sample is this output: PLAN_SUMMARY_SAMPLE=<file> npm run test:terraform writes it.
+    if (process.env.PLAN_SUMMARY_SAMPLE) writeFileSync(process.env.PLAN_SUMMARY_SAMPLE, markdown);
   });
   const at = (address: string) => {
     const found = (summary.changes as Json[]).find((c) => c.address === address);
