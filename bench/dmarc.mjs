@@ -170,7 +170,7 @@ writeFileSync(join(work, "many-sources.xml.gz"), gzipSync(manyXml));
 const hostile = [
   ["XXE", "xxe.xml"],
   ["billion laughs", "laughs.xml"],
-  ["gzip bomb (1 GiB in " + Math.round(bombRaw.length / 1024) + " KB)", "bomb.xml.gz"],
+  [`gzip bomb (1 GiB in ${Math.round(bombRaw.length / 1024)} KB)`, "bomb.xml.gz"],
   ["zip bomb, header claims 1 KB", "bomb.zip"],
   ["zip bomb, header claims 4 GB", "honest-bomb.zip"],
   [`a ${(manyXml.length / 1024 / 1024).toFixed(1)} MB report of 70,000 distinct sources (read)`, "many-sources.xml.gz"],

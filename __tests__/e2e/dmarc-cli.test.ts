@@ -1,25 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { run } from "../../modules/cli/ses-domains";
-import { ROOT } from "../helpers/cli";
+import { ROOT, runInProcess } from "../helpers/cli";
 import { DAY, NOV_1, reportMail, reportXml, runCli, sesRecord, textMember, zipOf, type ChildRun, type RecordSpec } from "../helpers/dmarc";
 
 const work = mkdtempSync(join(tmpdir(), "ses-domains-dmarc-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** In-process run with stderr as a terminal or not. */
-async function cli(args: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _, next) => (add(String(chunk)), next()) });
-  const errSink = Object.assign(sink((s) => (err += s)), { isTTY: tty });
-  const code = await run(args, sink((s) => (out += s)), errSink);
-  return { code, out, err };
-}
+const cli = (args: string[], tty = false) => runInProcess(args, { tty });
 
 describe("ses-domains dmarc-report ../shared/dmarc-reports (the real samples, as a new user runs it)", () => {
   let table: ChildRun;

@@ -4,10 +4,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { progressLine } from "../../modules/cli/progress";
-import { run } from "../../modules/cli/ses-domains";
 import { resolveConfig } from "../../modules/config/resolve";
 import { fillDkimTokens, planDomains } from "../../modules/model/records";
 import { route53TxtValue } from "../../modules/model/txt";
@@ -15,6 +13,7 @@ import { mapConcurrent } from "../../modules/verify/concurrency";
 import { verifyDomains, type DnsLookup } from "../../modules/verify/verify";
 import { startDnsServer, type DnsTestServer, type ZoneRecord } from "../helpers/dns-server";
 import { tempDir } from "../helpers/synth";
+import { captureStream, runInProcess } from "../helpers/cli";
 
 const DOMAINS = Array.from({ length: 12 }, (_, i) => `d${i}.example.com`);
 const CONFIG = {
@@ -58,14 +57,8 @@ async function serve(delayMs: number | ((name: string) => number)): Promise<DnsT
   return server;
 }
 
-async function verify(server: DnsTestServer, args: string[], tty = false): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _, done) => (append(String(chunk)), done()) });
-  const errSink = Object.assign(sink((s) => (err += s)), tty ? { isTTY: true } : {});
-  const code = await run(["verify", "--config", files.config, "--tokens", files.tokens, "--resolver", `${server.host}:${server.port}`, ...args], sink((s) => (out += s)), errSink);
-  return { code, out, err };
-}
+const verify = (server: DnsTestServer, args: string[], tty = false) =>
+  runInProcess(["verify", "--config", files.config, "--tokens", files.tokens, "--resolver", `${server.host}:${server.port}`, ...args], { tty });
 
 describe("verify --concurrency", () => {
   test.each([1, 8, 32])("--concurrency %i never has more questions in flight than that, and uses all of them", async (concurrency) => {
@@ -195,7 +188,9 @@ describe("mapConcurrent", () => {
 describe("progressLine", () => {
   const capture = (isTTY: boolean) => {
     let text = "";
-    const stream = Object.assign(new Writable({ write: (chunk, _, done) => ((text += String(chunk)), done()) }), { isTTY });
+    const stream = captureStream((s) => {
+      text += s;
+    }, isTTY);
     return { stream, text: () => text };
   };
 

@@ -3,13 +3,11 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
-import { run } from "../../modules/cli/ses-domains";
 import { resolveConfig } from "../../modules/config/resolve";
 import { fillDkimTokens, planDomains } from "../../modules/model/records";
 import { route53TxtValue } from "../../modules/model/txt";
-import { ROOT } from "../helpers/cli";
+import { ROOT, runInProcess } from "../helpers/cli";
 import { startDnsServer, type DnsTestServer, type ZoneRecord } from "../helpers/dns-server";
 import { tempDir } from "../helpers/synth";
 
@@ -56,13 +54,7 @@ function files() {
   return { dir, config, tokens };
 }
 
-async function verify(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _, done) => (append(String(chunk)), done()) });
-  const code = await run(["verify", ...args], sink((s) => (out += s)), sink((s) => (err += s)));
-  return { code, out, err };
-}
+const verify = (args: string[]) => runInProcess(["verify", ...args]);
 
 const lineFor = (out: string, status: string, type: string, name: string) =>
   out.split("\n").find((l) => l.startsWith(status) && l.includes(` ${type} `) && l.includes(` ${name}`));

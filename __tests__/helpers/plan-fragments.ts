@@ -9,6 +9,7 @@ import { parsePlan } from "../../modules/plan-summary/plan-file";
 import { summarizePlans } from "../../modules/plan-summary/summarize";
 import type { PlanSummary, SummaryChange } from "../../modules/plan-summary/types";
 
+// biome-ignore lint/suspicious/noExplicitAny: hand-written plan JSON, shaped as Terraform writes it
 export type Json = Record<string, any>;
 
 export interface Fragment {

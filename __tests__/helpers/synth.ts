@@ -9,6 +9,7 @@ import { planDomains } from "../../modules/model/records";
 import type { SesDomainsConfig } from "../../modules/config/schema";
 import { STACK_NAME, synthesize, type SynthResult } from "../../modules/app";
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed Terraform JSON, read by tests field by field
 export type Json = Record<string, any>;
 
 export interface Synthesized {

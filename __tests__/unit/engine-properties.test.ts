@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { resolveConfig } from "../../modules/config/resolve";
 import { ConfigError } from "../../modules/errors";
 import { dmarcRecord, parseDmarc } from "../../modules/model/dmarc";
-import { planDomains } from "../../modules/model/records";
+import { planDomains, type DomainPlan } from "../../modules/model/records";
 import { apexSpfRecord, checkSpf, isSpfRecord, parseSpf, type SpfMechanism } from "../../modules/model/spf";
 import type { DmarcSpec, SpfSpec } from "../../modules/model/types";
 
@@ -106,7 +106,7 @@ describe("property: every value the engine accepts passes its own parser", () =>
     let accepted = 0;
     fc.assert(
       fc.property(anyConfig, (domainConfig) => {
-        let plans;
+        let plans: DomainPlan[];
         try {
           plans = planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } }, ...domainConfig } } }));
         } catch (err) {

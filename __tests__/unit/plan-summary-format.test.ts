@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { code, DEFAULT_MAX_CHARS, escape, formatJson, formatMarkdown, GITHUB_COMMENT_LIMIT } from "../../modules/plan-summary/format";
+import { code, DEFAULT_MAX_CHARS, escapeMarkdown, formatJson, formatMarkdown, GITHUB_COMMENT_LIMIT } from "../../modules/plan-summary/format";
 import type { PlanSummary, Severity, SummaryChange } from "../../modules/plan-summary/types";
 
 function changeOf(i: number, severity: Severity, domain: string | null = `d${String(Math.floor(i / 8)).padStart(4, "0")}.example.com`): SummaryChange {
@@ -103,7 +103,7 @@ describe("plan-summary markdown stays under the comment limit", () => {
 
 describe("plan-summary markdown treats plan values as outside input", () => {
   test("HTML, links, images, tables and code spans in a reason are escaped", () => {
-    expect(escape('TXT value <img src=x onerror="alert(1)"> ![t](http://evil/p.png) [go](http://evil) a|b `x` & \\')).toBe(
+    expect(escapeMarkdown('TXT value <img src=x onerror="alert(1)"> ![t](http://evil/p.png) [go](http://evil) a|b `x` & \\')).toBe(
       'TXT value &lt;img src=x onerror="alert(1)"&gt; !\\[t\\](http://evil/p.png) \\[go\\](http://evil) a\\|b \\`x\\` &amp; \\\\',
     );
   });

@@ -1,11 +1,10 @@
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, describe, expect, test } from "vitest";
-import { run } from "../../modules/cli/ses-domains";
 import { MAX_PLAN_BYTES, parseInput, parsePlan, PlanFileError } from "../../modules/plan-summary/plan-file";
 import { change, identity, planJson, record } from "../helpers/plan-fragments";
+import { runInProcess } from "../helpers/cli";
 
 const dir = mkdtempSync(join(tmpdir(), "ses-domains-plan-summary-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,13 +54,7 @@ describe("plan files are read as outside input", () => {
   });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _, next) => (add(String(chunk)), next()) });
-  const code = await run(args, sink((s) => (out += s)), sink((s) => (err += s)));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runInProcess(args);
 
 const config = join(dir, "ses.config.json");
 writeFileSync(

@@ -1,10 +1,9 @@
 /** `ses-domains records` as a user runs it: formats, tokens, exit codes, usage errors. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { beforeAll, describe, expect, test } from "vitest";
-import { run } from "../../modules/cli/ses-domains";
 import { tempDir } from "../helpers/synth";
+import { runInProcess } from "../helpers/cli";
 
 const CONFIG = {
   defaults: { region: "us-east-1", dmarc: { p: "reject", rua: ["dmarc@example.com"] } },
@@ -30,13 +29,7 @@ beforeAll(() => {
   );
 });
 
-async function records(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _, done) => (append(String(chunk)), done()) });
-  const code = await run(["records", ...args], sink((s) => (out += s)), sink((s) => (err += s)));
-  return { code, out, err };
-}
+const records = (args: string[]) => runInProcess(["records", ...args]);
 
 describe("ses-domains records", () => {
   test("prints markdown tables by default; without tokens a note on stderr says what is missing", async () => {
@@ -59,7 +52,7 @@ describe("ses-domains records", () => {
   test.each([
     ["bind", /^\$ORIGIN example\.com\.$/m],
     ["csv", /^domain,zone,name,type,ttl,value,purpose\n/],
-    ["json", /^\[\n  \{\n    "domain": "example\.com",/],
+    ["json", /^\[\n {2}\{\n {4}"domain": "example\.com",/],
     ["markdown", /^\| Type \| Name \| Value \| TTL \| Purpose \|$/m],
   ])("--format %s", async (format, shape) => {
     const result = await records(["--config", f.config, "--tokens", f.tokens, "--format", format]);

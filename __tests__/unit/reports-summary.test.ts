@@ -17,7 +17,7 @@ function daily(days: number, records: readonly RecordSpec[], extra: Partial<Repo
 
 function summarise(reports: readonly AggregateReport[], thresholds: Thresholds = DEFAULT_THRESHOLDS, identities: SesIdentity[] = []): DomainSummary[] {
   const s = new ReportSummary(identities);
-  reports.forEach((r, i) => s.add(r, `file-${i}`));
+  for (const [i, r] of reports.entries()) s.add(r, `file-${i}`);
   return s.result(thresholds);
 }
 

@@ -3,7 +3,7 @@
  * and loading the config. Each command is a thin shell in its own file: parse flags (commander), call a
  * pure function in its room (verify/, records/, …), format.
  */
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { configPath, loadConfig } from "../config/load";
 import { ConfigError } from "../errors";
 import { planAccount, type AccountPlan } from "../model/account";
@@ -68,6 +68,16 @@ export function loadPlans(file: string | undefined): { file: string; plans: Doma
   const config = loadConfig(file ?? configPath());
   const plans = planDomains(config.domains);
   return { file: config.file, plans, account: planAccount(plans, config.account, config.alarmEmails) };
+}
+
+/** loadPlans, or undefined once the config's problems are printed (the caller exits with its own code). */
+export function loadPlansOrReport(file: string | undefined, io: Io): ReturnType<typeof loadPlans> | undefined {
+  try {
+    return loadPlans(file);
+  } catch (e) {
+    if (printConfigError(e, io)) return undefined;
+    throw e;
+  }
 }
 
 /** Prints a ConfigError's lines; returns whether `e` was one. */

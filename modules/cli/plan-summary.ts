@@ -10,7 +10,7 @@ import { DEFAULT_MAX_CHARS, formatJson, formatMarkdown } from "../plan-summary/f
 import { MAX_PLAN_BYTES, parseInput, PlanFileError, type PlanDocument, type SummaryDocument } from "../plan-summary/plan-file";
 import { summarizePlans } from "../plan-summary/summarize";
 import { SEVERITIES, type Severity } from "../plan-summary/types";
-import { addFormatOptions, configOption, EXIT, formatOf, intFlag, loadPlans, printConfigError, UsageError, type Io } from "./common";
+import { addFormatOptions, configOption, EXIT, formatOf, intFlag, loadPlansOrReport, UsageError, type Io } from "./common";
 
 interface PlanSummaryFlags {
   config?: string;
@@ -36,13 +36,8 @@ export function planSummaryCommand(io: Io, done: (code: number) => void, stdin: 
     const format = formatOf(flags, command);
     const maxChars = intFlag("--max-chars", flags.maxChars, DEFAULT_MAX_CHARS, 2_000, 10_000_000, " characters");
     if (files.filter((f) => f === "-").length > 1) throw new UsageError("- (stdin) can be given once");
-    let loaded;
-    try {
-      loaded = loadPlans(flags.config);
-    } catch (e) {
-      if (printConfigError(e, io)) return done(EXIT.problems);
-      throw e;
-    }
+    const loaded = loadPlansOrReport(flags.config, io);
+    if (!loaded) return done(EXIT.problems);
     const documents: PlanDocument[] = [];
     const summaries: SummaryDocument[] = [];
     const problems: string[] = [];

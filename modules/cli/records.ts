@@ -10,7 +10,7 @@ import { pendingNote } from "../records/display";
 import { formatJson } from "../records/json";
 import { formatMarkdown } from "../records/markdown";
 import { listRecords, type DomainRecords } from "../records/records";
-import { addFormatOptions, configOption, EXIT, formatOf, loadPlans, printConfigError, type Io } from "./common";
+import { addFormatOptions, configOption, EXIT, formatOf, loadPlansOrReport, type Io } from "./common";
 import { addTokenOptions, tokensOf, type TokenFlags } from "./tokens";
 
 interface RecordsFlags extends TokenFlags {
@@ -43,13 +43,8 @@ Exit codes: 0 listed, 2 usage or config errors.`,
   );
   return command.action((flags: RecordsFlags) => {
     const format = formatOf(flags, command);
-    let loaded;
-    try {
-      loaded = loadPlans(flags.config);
-    } catch (e) {
-      if (printConfigError(e, io)) return done(EXIT.usage);
-      throw e;
-    }
+    const loaded = loadPlansOrReport(flags.config, io);
+    if (!loaded) return done(EXIT.usage);
     const { plans } = loaded;
     const domains = listRecords(plans, tokensOf(flags, plans.map((p) => p.domain)));
     io.out.write(FORMATTERS[format](domains));

@@ -3,7 +3,7 @@
  * `--tf-outputs <file>` (one of the two). Tokens exist only after apply; without them, commands say so.
  */
 import { readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { domainSlug } from "../model/records";
 import { isSesRegion } from "../model/regions";
 import type { DkimTokens } from "../verify/verify";

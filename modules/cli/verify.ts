@@ -5,7 +5,7 @@
 import { Resolver } from "node:dns/promises";
 import { Command } from "commander";
 import { DEFAULT_CONCURRENCY, verifyDomains, type VerifyReport } from "../verify/verify";
-import { addFormatOptions, configOption, EXIT, formatOf, intFlag, loadPlans, printConfigError, UsageError, type Io } from "./common";
+import { addFormatOptions, configOption, EXIT, formatOf, intFlag, loadPlansOrReport, UsageError, type Io } from "./common";
 import { progressLine } from "./progress";
 import { addTokenOptions, tokensOf, type TokenFlags } from "./tokens";
 
@@ -36,13 +36,8 @@ export function verifyCommand(io: Io, done: (code: number) => void): Command {
     const timeoutMs = intFlag("--timeout", flags.timeout, 3000, 1, 60000, " ms");
     const concurrency = intFlag("--concurrency", flags.concurrency, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
     const resolver = flags.resolver === undefined ? undefined : resolverAddress(flags.resolver);
-    let loaded;
-    try {
-      loaded = loadPlans(flags.config);
-    } catch (e) {
-      if (printConfigError(e, io)) return done(EXIT.usage);
-      throw e;
-    }
+    const loaded = loadPlansOrReport(flags.config, io);
+    if (!loaded) return done(EXIT.usage);
     const { plans } = loaded;
     const tokens = tokensOf(flags, plans.map((p) => p.domain));
     const dns = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / 2)), tries: 1 });

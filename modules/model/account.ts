@@ -66,7 +66,7 @@ export function planAccount(plans: readonly DomainPlan[], account: AccountSpec |
   const regions = [...new Set(plans.flatMap((p) => p.identities.map((i) => i.region)))].sort();
   const regionPlans: AccountRegionPlan[] = [];
   for (const region of regions) {
-    const alarms = account && account.alarms ? accountAlarms(account.alarms, region) : [];
+    const alarms = account && account.alarms !== false ? accountAlarms(account.alarms, region) : [];
     const sharedUsers = [
       ...alarms,
       ...plans.flatMap((p) => p.identities.filter((i) => i.region === region).flatMap((i) => i.configurationSet?.alarms ?? [])),

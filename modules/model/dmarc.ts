@@ -3,7 +3,7 @@ import type { DmarcSpec } from "./types";
 /** The order tags are written in after `v=DMARC1; p=…` (RFC 7489 §6.4 puts v and p first). */
 const TAG_ORDER = ["sp", "np", "adkim", "aspf", "pct", "fo", "rf", "ri", "rua", "ruf", "t", "psd"] as const;
 
-const LOCAL_PART = /^[^\s@<>()\[\];:"\\]+$/;
+const LOCAL_PART = /^[^\s@<>()[\];:"\\]+$/;
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 /** RFC 7489's `!<size>` suffix on a report URI, obsolete in RFC 9989: dropped, never emitted. */
 const SIZE_SUFFIX = /![0-9]+[kmgt]?$/i;

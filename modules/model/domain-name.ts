@@ -16,6 +16,7 @@ export function normalizeDomain(name: string): string {
 export function hostnameProblem(name: string, minLabels = 1): string | undefined {
   if (name.length === 0) return "must not be empty";
   if (name.length > 253) return `must be at most 253 characters, got ${name.length}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "anything outside 7-bit ASCII"
   if (/[^\x00-\x7f]/.test(name)) {
     const ascii = domainToASCII(name);
     return ascii

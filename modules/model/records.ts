@@ -184,9 +184,9 @@ export function planDomain(spec: DomainSpec): DomainPlan {
     });
   }
 
-  if (set && set.trackingDomain) {
+  const tracking = set ? set.trackingDomain : undefined;
+  if (tracking) {
     // One CNAME for every region, to the first region's tracking host (as with the MAIL FROM MX).
-    const tracking = set.trackingDomain;
     records.push({
       id: "tracking",
       name: tracking.domain,

@@ -124,7 +124,7 @@ function groupByDomain(changes: readonly SummaryChange[]): [string | null, Summa
 
 function heading(domain: string | null, changes: readonly SummaryChange[]): string {
   const counts = SEVERITIES.map((s) => [s, changes.filter((c) => c.severity === s).length] as const).filter(([, n]) => n > 0);
-  const name = domain === null ? "Account-level and other resources" : escape(domain);
+  const name = domain === null ? "Account-level and other resources" : escapeMarkdown(domain);
   return `${name} (${counts.map(([s, n]) => `${n} ${SEVERITY_LABEL[s]}`).join(", ")})`;
 }
 
@@ -143,12 +143,12 @@ function entry(change: SummaryChange): Entry {
   const action = ACTION_WORD[change.actions.join(",")] ?? change.actions.join(", ");
   const label = change.severity === "routine" ? "" : `**${SEVERITY_LABEL[change.severity]}** · `;
   const head = `- ${label}${action} ${code(change.address)}`;
-  const text = change.reasons.length === 1 ? `${head}: ${escape(change.reasons[0])}` : [head, ...change.reasons.map((r) => `  - ${escape(r)}`)].join("\n");
+  const text = change.reasons.length === 1 ? `${head}: ${escapeMarkdown(change.reasons[0])}` : [head, ...change.reasons.map((r) => `  - ${escapeMarkdown(r)}`)].join("\n");
   return { text, change };
 }
 
 /** Plan values are outside input: nothing in them may open HTML, a link, an image or a table in the comment. */
-export function escape(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`[\]<>|&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`));
 }
 

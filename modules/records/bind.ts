@@ -72,7 +72,10 @@ export function bindFragment(zone: string, rows: readonly RecordRow[]): string {
   const ttlField = (r: RecordRow) => (ttlWidth === 0 ? "" : `${(r.ttl === ttl ? "" : String(r.ttl)).padEnd(ttlWidth)} `);
   let domain: string | undefined;
   for (const row of rows) {
-    if (row.domain !== domain) lines.push(`; ${(domain = row.domain)}`);
+    if (row.domain !== domain) {
+      domain = row.domain;
+      lines.push(`; ${domain}`);
+    }
     if (row.pendingToken) {
       const target = row.values.map((v) => absolute(tokenMarked(v))).join(", ");
       lines.push(`; ${row.purpose}: ${relativeName(displayName(row), zone)} ${row.type} ${target} ${KNOWN_AFTER_APPLY}; give --tokens or --tf-outputs to write it`);

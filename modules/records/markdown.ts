@@ -12,6 +12,7 @@ import type { DomainRecords } from "./records";
  * escaped (GFM splits table cells on it even inside code spans), control characters as `\DDD`.
  */
 export function codeSpan(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is escaped
   const safe = text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString().padStart(3, "0")}`).replace(/\|/g, "\\|");
   const longest = Math.max(0, ...(safe.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);

@@ -221,9 +221,18 @@ function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
       zip.off("end", onEnd);
       zip.off("error", onError);
     };
-    const onEntry = (entry: Entry) => (cleanup(), resolve(entry));
-    const onEnd = () => (cleanup(), resolve(undefined));
-    const onError = (err: Error) => (cleanup(), reject(new ReportError(`zip is corrupt: ${err.message}`)));
+    const onEntry = (entry: Entry) => {
+      cleanup();
+      resolve(entry);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(undefined);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new ReportError(`zip is corrupt: ${err.message}`));
+    };
     zip.on("entry", onEntry);
     zip.on("end", onEnd);
     zip.on("error", onError);
@@ -248,7 +257,10 @@ function readMember(zip: ZipFile, entry: Entry, budget: Budget): Promise<Buffer>
           return reject(e);
         }
         if (!chunks && length + chunk.length <= hinted.length) chunk.copy(hinted, length);
-        else (chunks ??= [hinted.subarray(0, length)]).push(chunk);
+        else {
+          chunks ??= [hinted.subarray(0, length)];
+          chunks.push(chunk);
+        }
         length += chunk.length;
       });
       stream.on("error", (e) => {

@@ -253,6 +253,7 @@ function children(node: XNode | undefined, name: string): XNode[] {
 function text(node: XNode | undefined): string | undefined {
   if (!node) return undefined;
   const t = node.text.trim();
+  // biome-ignore lint/style/useTemplate: concatenating forces a flat copy, so a kept value does not keep the whole document alive
   return t === "" ? undefined : (" " + t).slice(1);
 }
 

@@ -33,6 +33,7 @@ export function formatBytes(n: number): string {
 
 /** At most `max` characters of untrusted text, printable and on one line, quoted. */
 export function quoteSnippet(text: string, max = 40): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
