@@ -75,7 +75,8 @@ export function awsErrorLine(call: string, err: unknown): string {
     return `${call}: access denied (${said}); the credentials need ${permissionFor(call)}`;
   }
   if (name === "CredentialsProviderError" || /credential/i.test(name ?? "")) {
-    return `${call}: no AWS credentials (${said}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached`;
+    // The same for every call: said once, without the call.
+    return `no AWS credentials (${said}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached`;
   }
   return `${call}: ${said}${status ? ` (HTTP ${status})` : ""}`;
 }
@@ -182,7 +183,7 @@ export async function readSes(clients: AwsClients, questions: SesQuestions, opti
       throw err;
     }
   });
-  const lines = failures.filter((f): f is string => f !== undefined);
+  const lines = [...new Set(failures.filter((f): f is string => f !== undefined))];
   if (lines.length > 0) throw new AwsError(lines.join("\n"));
   return { identities, configurationSets: sets };
 }
