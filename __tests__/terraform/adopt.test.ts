@@ -5,13 +5,14 @@
  * aws provider pointed at the same stand-in imports each resource by its id (a wrong id fails the
  * plan: "Cannot import non-existent remote object") and plans changes, never a replacement.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { consoleFleet, dkimCnames, runBuilt, TOKENS_US, FAKE_AWS_ENV, writeJson, zoneRecords, ZONE_ID } from "../helpers/adopt";
 import { startAwsStandIn, type AwsStandIn, type StandInState } from "../helpers/aws-stand-in";
 import { startDnsServer, type DnsTestServer } from "../helpers/dns-server";
 import { tempDir, type Json } from "../helpers/synth";
+import { adoptionFileText } from "../../modules/adopt/file";
 import { requireTerraform, terraform, terraformEnv, writeOfflineProviderOverride } from "../helpers/terraform";
 
 let env: NodeJS.ProcessEnv;
@@ -198,5 +199,29 @@ describe("adopt --from-aws: two regions, a zone given by name, a fleet where one
     const shop = [...planned.changes.values()].filter((c) => c.address.includes(".shop_example_com_"));
     expect(shop.length).toBeGreaterThan(0);
     for (const change of shop) expect(change.change.actions, change.address).toEqual(["create"]);
+  });
+});
+
+describe("an import id for something that does not exist", () => {
+  test("fails the plan, naming the resource: the stand-in and the provider really check each id", async () => {
+    const state: StandInState = { identities: { "us-east-1": { "example.com": { tokens: TOKENS_US } } }, zones: [{ id: ZONE_ID, name: "example.com", records: dkimCnames("example.com", TOKENS_US) }] };
+    const dir = tempDir();
+    const { aws } = await serve(state, dir);
+    const configFile = writeJson(dir, "ses.config.json", { defaults: { region: "us-east-1", alarms: false }, domains: { "example.com": { adopt: true, dns: { route53: { zoneId: ZONE_ID } }, dmarc: { p: "none", rua: ["d@example.com"] } } } });
+    // A hand-edited file: consistent with itself (synth accepts it), but the tokens are not the identity's.
+    const wrong = ["wrongtoken000000000000000000000a", ...TOKENS_US.slice(1)];
+    writeFileSync(
+      join(dir, "ses-adopt.json"),
+      adoptionFileText({
+        version: 1,
+        domains: { "example.com": { zoneId: ZONE_ID, dkimTokens: { "us-east-1": wrong }, resources: [{ address: "aws_route53_record.example_com_dkim_1", id: `${ZONE_ID}_${wrong[0]}._domainkey.example.com_CNAME`, what: "CNAME", seenIn: "dns" }] } },
+      }),
+    );
+    expect((await runBuilt(["synth", "--config", configFile, "--output", join(dir, "cdktf.out")], {}, dir)).code).toBe(0);
+    const stackDir = join(dir, "cdktf.out", "stacks", "ses-domains");
+    const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as Json;
+    writeOfflineProviderOverride(stackDir, json.provider.aws, undefined, { sesv2: aws.url, route53: aws.url });
+    terraform(stackDir, ["init", "-input=false"], env);
+    expect(() => terraform(stackDir, ["plan", "-refresh=false", "-input=false", "-lock=false"], env)).toThrow(/Cannot import non-existent remote object[\s\S]*aws_route53_record\.example_com_dkim_1/);
   });
 });
