@@ -32,3 +32,16 @@ export { SesAccountStack, type SesAccountStackProps } from "./stacks/ses-account
 export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
 export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { synthesize, billed, STACK_NAME, type SynthOptions, type SynthResult } from "./app";
+export {
+  adoptableResources,
+  adoptionImports,
+  recordImportId,
+  ADOPTION_FILE,
+  ADOPTION_VERSION,
+  type AdoptionFile,
+  type AdoptionSource,
+  type AdoptedResource,
+  type DomainAdoption,
+  type AdoptionImports,
+} from "./model/adoption";
+export { readAdoption, parseAdoption, adoptionPath, adoptionFileText, ADOPTION_ENV } from "./adopt/file";
