@@ -42,6 +42,10 @@ export function formatText(report: AdoptReport): string {
   const lines: string[] = [];
   for (const domain of report.domains) lines.push(...domainLines(domain, report.accepted), "");
   lines.push(summaryLine(report));
+  if (report.domains.some((d) => d.items.some((i) => i.kind === "record" && (i.status === "unchanged" || i.status === "changed")))) {
+    // DNS answers through a resolver carry a TTL that counts down: only the authoritative value could be compared.
+    lines.push("note: record values are compared, TTLs are not: the plan shows a TTL that differs from the config's");
+  }
   return `${lines.join("\n")}\n`;
 }
 

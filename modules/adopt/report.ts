@@ -298,17 +298,25 @@ function recordItem(plan: DomainPlan, record: DnsRecord, address: string, name: 
     return { ...base, status: "not-checked", note: "Easy DKIM tokens not known (give --tokens or --tf-outputs, or --from-aws): not imported" };
   }
   const desired = record.values.map((v) => normalizeValue(record.type, withTokens(v, tokensFor(plan, inputs)) ?? v));
-  const named = { ...base, name, desired };
+  const named = (status: ItemStatus, extra: { current?: string[]; note?: string } = {}): AdoptItem => ({
+    ...base,
+    name,
+    status,
+    ...(extra.current ? { current: extra.current } : {}),
+    desired,
+    ...(extra.current && id !== undefined ? { importId: id, seenIn: "dns" as const } : {}),
+    ...(extra.note !== undefined ? { note: extra.note } : {}),
+  });
   const finding = inputs.dns.get(dnsKey(record.type, name));
-  if (!finding) return { ...named, status: "error", note: "not asked" };
-  if (finding.status === "error") return { ...named, status: "error", note: finding.message };
-  if (finding.status === "absent") return { ...named, status: "create" };
+  if (!finding) return named("error", { note: "not asked" });
+  if (finding.status === "error") return named("error", { note: finding.message });
+  if (finding.status === "absent") return named("create");
   if (finding.status === "cname") {
-    return { ...named, status: "conflict", note: `${name} is a CNAME to ${finding.target}: Route 53 cannot hold a ${record.type} beside it; remove the CNAME (or take this record out of the config) and run adopt again` };
+    return named("conflict", { note: `${name} is a CNAME to ${finding.target}: Route 53 cannot hold a ${record.type} beside it; remove the CNAME (or take this record out of the config) and run adopt again` });
   }
   const current = finding.values.map((v) => normalizeValue(record.type, v));
   const same = current.length === desired.length && [...current].sort().join("\n") === [...desired].sort().join("\n");
-  return { ...named, current, status: same ? "unchanged" : "changed", importId: id!, seenIn: "dns" };
+  return named(same ? "unchanged" : "changed", { current });
 }
 
 function identityOfToken(plan: DomainPlan, name: string): IdentityPlan | undefined {
