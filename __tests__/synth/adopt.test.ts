@@ -99,6 +99,19 @@ describe("import blocks", () => {
   });
 });
 
+describe("several stacks", () => {
+  test("each stack gets the import blocks of its own domains", () => {
+    const config = { ...CONFIG, stacks: { count: 2 }, domains: { "example.com": { adopt: true, regions: ["us-east-1", "eu-west-1"], stack: "a" }, "other.example.com": { adopt: true, stack: "b" } } };
+    const other = { address: "aws_route53_record.other_example_com_dmarc", id: `${Z}__dmarc.other.example.com_TXT`, what: "TXT _dmarc.other.example.com", seenIn: "dns" as const };
+    const dir = project(config, { version: 1, domains: { ...FILE.domains, "other.example.com": { zoneId: Z, resources: [other] } } });
+    expect(runMain({ SES_CONFIG: "ses.config.json" }, dir).status).toBe(0);
+    const stack = (name: string) => JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", name, "cdk.tf.json"), "utf8")) as Json;
+    expect((stack("a").import as Json[]).map((i) => i.to)).toHaveLength(5);
+    expect(stack("b").import).toEqual([{ to: other.address, id: other.id }]);
+    expect(stack("ses-domains-0").import).toBeUndefined();
+  });
+});
+
 describe("where the adoption file comes from", () => {
   test("SES_ADOPTION names it (npm run synth, cdktf synth)", () => {
     const dir = project(CONFIG, null);

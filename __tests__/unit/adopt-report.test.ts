@@ -14,6 +14,9 @@ import { UsageError } from "../../modules/cli/common";
 import { resolveConfig } from "../../modules/config/resolve";
 import { planDomains } from "../../modules/model/records";
 import type { SesRegion } from "../../modules/model/regions";
+import { testKey } from "../helpers/keys";
+
+const TEST_PUBLIC_KEY = testKey(2048).publicBase64;
 
 const Z = "Z0123456789ABCDEFGHIJ";
 const T = ["tok1aaaaaaaa", "tok2bbbbbbbb", "tok3cccccccc"];
@@ -163,6 +166,16 @@ describe("SES resources", () => {
     const identity = item(report({ ses: ses(easy(live), { example_com: false }) }).domains[0].items, "_identity");
     expect(identity.status).toBe("changed");
     expect(identity.changes).toContainEqual({ field, from, to });
+  });
+
+  test("BYODKIM in the config: a live Easy DKIM identity changes its DKIM; a live BYODKIM one has its key sent again (never readable)", () => {
+    const byo = plans({ dkim: { type: "byo", selector: "s2026", publicKey: TEST_PUBLIC_KEY, privateKey: { variable: "EXAMPLE_KEY" } } });
+    const fromEasy = item(report({ plans: byo, ses: ses(easy(), { example_com: false }) }).domains[0].items, "_identity");
+    expect(fromEasy.changes).toContainEqual({ field: "DKIM", from: "Easy DKIM RSA_2048_BIT", to: "BYODKIM selector s2026" });
+    const fromByo = item(report({ plans: byo, ses: ses({ exists: true, dkimOrigin: "EXTERNAL", tokens: ["s2026"], tags: {} }, { example_com: false }) }).domains[0].items, "_identity");
+    expect(fromByo.status).toBe("changed");
+    expect(fromByo.changes).toContainEqual({ field: "DKIM private key", from: "not readable", to: "sent again from the config's key reference" });
+    expect(fromByo.changes!.map((c) => c.field)).not.toContain("DKIM");
   });
 
   test("MAIL FROM set to another domain and behaviour: adopted and changed", () => {

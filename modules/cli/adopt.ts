@@ -57,7 +57,7 @@ export function adoptCommand(io: Io, done: (code: number) => void): Command {
     .option("--resolver <host[:port]>", "DNS server to ask (default: the system resolver)")
     .addOption(new Option("--from-aws", "also read SES and Route 53 with your AWS credentials (Easy DKIM tokens, MAIL FROM, configuration set, zone ids)").conflicts(["tokens", "tfOutputs"]))
     .option("--endpoint <url>", "one endpoint for SES and Route 53 with --from-aws (default: AWS_ENDPOINT_URL_SESV2 / AWS_ENDPOINT_URL_ROUTE_53, else AWS)")
-    .option("--zone-id <zone=id>", "hosted zone id of a zone the config names by zoneName (repeatable), without --from-aws", (value: string, list: string[] | undefined) => [...(list ?? []), value]);
+    .option("--zone-id <zone=id>", "hosted zone id of a zone the config names by zoneName (repeatable); with --from-aws, zones not given are looked up", (value: string, list: string[] | undefined) => [...(list ?? []), value]);
   addTokenOptions(command)
     .option("--out <file>", "where to write the adoption file (default: SES_ADOPTION, else ses-adopt.json beside the config)")
     .option("--accept-changes", "write the file even though the first apply deletes live TXT values the config lacks")
