@@ -4,6 +4,7 @@ import { App } from "cdktf";
 import { DEFAULT_STACK } from "./config/resolve";
 import type { BackendConfig } from "./config/schema";
 import { planAccount, stackNames, type AccountPlan } from "./model/account";
+import { adoptionImports, type AdoptionSource } from "./model/adoption";
 import { planDomains, type DomainPlan } from "./model/records";
 import type { AccountSpec, DomainSpec, Warning } from "./model/types";
 import { SesAccountStack } from "./stacks/ses-account-stack";
@@ -44,6 +45,17 @@ export interface SynthOptions {
    * @default []
    */
   readonly alarmEmails?: readonly string[];
+  /**
+   * The adoption file (`ses-adopt.json`, read with readAdoption in adopt/file.ts): import blocks for what
+   * it lists, for the domains with `adopt: true`.
+   * @default - none: a domain with adopt: true is then a config error naming the command to run
+   */
+  readonly adoption?: AdoptionSource;
+  /**
+   * The command a config error tells the user to run to write the adoption file.
+   * @default "ses-domains adopt"
+   */
+  readonly adoptCommand?: string;
 }
 
 export interface SynthResult {
@@ -55,6 +67,8 @@ export interface SynthResult {
   readonly warnings: readonly Warning[];
   /** What CloudWatch bills monthly: alarms, and custom metrics from CloudWatch event destinations. */
   readonly billed: { readonly alarms: number; readonly eventMetrics: number };
+  /** How many import blocks the adoption file gave. */
+  readonly imports: number;
 }
 
 /**
@@ -64,15 +78,18 @@ export interface SynthResult {
  */
 export function synthesize(domains: readonly DomainSpec[], options: SynthOptions = {}): SynthResult {
   const plans = planDomains(domains);
+  const adoption = adoptionImports(plans, new Set(domains.filter((d) => d.adopt).map((d) => d.domain)), options.adoption, options.adoptCommand);
   const account = planAccount(plans, options.account ?? false, options.alarmEmails);
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const stacks = stackNames(options.stacks ?? [], plans, undefined);
   mkdirSync(outdir, { recursive: true });
   const app = new App({ outdir });
   for (const stack of stacks) {
+    const mine = plans.filter((p) => p.stack === stack);
     new SesDomainsStack(app, stack, {
-      plans: plans.filter((p) => p.stack === stack),
+      plans: mine,
       backend: stackBackend(stack, join(outdir, "stacks", stack), options),
+      imports: new Map(mine.flatMap((p) => [...(adoption.imports.get(p.domain) ?? [])])),
     });
   }
   if (account) {
@@ -84,7 +101,8 @@ export function synthesize(domains: readonly DomainSpec[], options: SynthOptions
     stacks: stackNames(stacks, plans, account),
     plans,
     ...(account ? { account } : {}),
-    warnings: plans.flatMap((p) => p.warnings),
+    warnings: [...plans.flatMap((p) => p.warnings), ...adoption.warnings],
+    imports: [...adoption.imports.values()].reduce((n, m) => n + m.size, 0),
     billed: billed(plans, account),
   };
 }

@@ -39,3 +39,19 @@ export { DmarcCollection, type DmarcCollectionProps } from "./constructs/dmarc-c
 export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { ReadableStack, awsProviders } from "./stacks/private/readable-stack";
 export { synthesize, billed, STACK_NAME, type SynthOptions, type SynthResult } from "./app";
+export {
+  adoptableResources,
+  adoptionImports,
+  recordImportId,
+  ADOPTION_FILE,
+  ADOPTION_VERSION,
+  type AdoptionFile,
+  type AdoptionSource,
+  type AdoptedResource,
+  type DomainAdoption,
+  type AdoptionImports,
+  type AdoptionEvidence,
+  type AdoptionContext,
+  type AdoptableResource,
+} from "./model/adoption";
+export { readAdoption, parseAdoption, adoptionPath, adoptionFileText, ADOPTION_ENV } from "./adopt/file";

@@ -77,15 +77,17 @@ export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): 
  * skip flags for every provider block (default and aliases) so plan runs offline, and an STS endpoint
  * when the stack reads the caller identity. Never synthesized.
  */
-export function writeOfflineProviderOverride(stackDir: string, providers: { alias?: string }[], stsEndpoint?: string): void {
+export function writeOfflineProviderOverride(stackDir: string, providers: { alias?: string }[], stsEndpoint?: string, endpoints: Record<string, string> = {}): void {
+  // data.aws_caller_identity asks STS at plan time: a stand-in on loopback answers (helpers/sts-stub.ts);
+  // imports read SESv2 and Route 53 (helpers/aws-stand-in.ts).
+  const all = { ...endpoints, ...(stsEndpoint ? { sts: stsEndpoint } : {}) };
   const offline = {
     access_key: "test-only-not-a-key",
     secret_key: "test-only-not-a-secret",
     skip_credentials_validation: true,
     skip_requesting_account_id: true,
     skip_metadata_api_check: true,
-    // data.aws_caller_identity asks STS at plan time: a stand-in on loopback answers (helpers/sts-stub.ts).
-    ...(stsEndpoint ? { endpoints: [{ sts: stsEndpoint }] } : {}),
+    ...(Object.keys(all).length > 0 ? { endpoints: [all] } : {}),
   };
   const blocks = providers.map((p) => (p.alias ? { alias: p.alias, ...offline } : offline));
   writeFileSync(join(stackDir, "offline_test_override.tf.json"), JSON.stringify({ provider: { aws: blocks } }, null, 2));

@@ -21,11 +21,11 @@ describe("ses-domains: one command with subcommands", () => {
   test("--help lists every command and the exit codes", async () => {
     const result = await cli(["--help"]);
     expect(result.code).toBe(0);
-    for (const command of ["synth", "verify", "records", "plan-summary", "ci", "dmarc-report"]) expect(result.out).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["synth", "verify", "records", "plan-summary", "ci", "dmarc-report", "adopt"]) expect(result.out).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(result.out).toContain("2  usage: unknown command or flag, missing argument, bad flag value");
   });
 
-  test.each(["synth", "verify", "records", "plan-summary", "ci", "dmarc-report"])("%s --help describes its flags and its exit codes, and exits 0", async (command) => {
+  test.each(["synth", "verify", "records", "plan-summary", "ci", "dmarc-report", "adopt"])("%s --help describes its flags and its exit codes, and exits 0", async (command) => {
     const result = await cli([command, "--help"]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`^Usage: ses-domains ${command} \\[options\\]`));

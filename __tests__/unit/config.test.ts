@@ -83,7 +83,7 @@ describe("config: errors name the field, the value and what is allowed", () => {
     [
       "unknown field",
       oneDomain({ dmarcc: { p: "reject" } }),
-      ['domains["example.com"]: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, configurationSet, alarms, senders, stack'],
+      ['domains["example.com"]: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, adopt, configurationSet, alarms, senders, stack'],
     ],
     ["bad policy", oneDomain({ dmarc: { p: "block" } }), ['domains["example.com"].dmarc.p: must be "none", "quarantine" or "reject", got "block"']],
     ["dmarc without p", oneDomain({ dmarc: { rua: ["a@example.com"] } }), ['domains["example.com"].dmarc.p: is required when dmarc is set: "none", "quarantine" or "reject"']],

@@ -3,6 +3,7 @@
  * read the config, plan every domain, synthesize Terraform JSON into cdktf.out (or CDKTF_OUTDIR).
  * A config problem exits 1 with one line per problem and writes nothing.
  */
+import { adoptionPath, displayPath, readAdoption } from "../adopt/file";
 import { synthesize } from "../app";
 import { configPath, loadConfig } from "../config/load";
 import { formatPath } from "../errors";
@@ -14,13 +15,18 @@ export interface SynthRun {
   readonly config?: string;
   /** @default - CDKTF_OUTDIR, else cdktf.out */
   readonly outdir?: string;
+  /** The adoption file. @default - SES_ADOPTION, else ses-adopt.json beside the config when there is one */
+  readonly adoption?: string;
 }
 
 /** The synth itself, shared by main.ts (the bundle behind `npm run synth`) and the CLI command. */
 export function runSynth(run: SynthRun, io: Pick<Io, "out" | "err">): number {
   try {
     const config = loadConfig(run.config ?? configPath());
+    const adoption = readAdoption(adoptionPath(config.file, run.adoption));
     const result = synthesize(config.domains, {
+      adoption,
+      adoptCommand: `ses-domains adopt --config ${displayPath(config.file)}`,
       stacks: config.stacks,
       backend: config.backend,
       outdir: run.outdir,
@@ -29,6 +35,7 @@ export function runSynth(run: SynthRun, io: Pick<Io, "out" | "err">): number {
     });
     printWarnings([...config.warnings, ...result.warnings], io.err);
     io.out.write(billedLine(result.billed));
+    if (adoption) io.out.write(`${adoption.name}: ${result.imports} import block${result.imports === 1 ? "" : "s"} (Terraform imports what already exists at the next plan)\n`);
     return EXIT.ok;
   } catch (err) {
     if (printConfigError(err, io as Io)) return EXIT.problems;

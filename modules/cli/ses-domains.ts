@@ -4,6 +4,7 @@
  * same everywhere: 0 ok, 1 problems found or errors, 2 usage, 3 a CI gate tripped (plan-summary --fail-on).
  */
 import { Command, CommanderError } from "commander";
+import { adoptCommand } from "./adopt";
 import { CliError, EXIT, UsageError, type Io } from "./common";
 import { ciCommand } from "./ci";
 import { dmarcReportCommand } from "./dmarc-report";
@@ -22,7 +23,7 @@ Exit codes:
 /** The program, writing to `io`; `done` receives each command's exit code. */
 export function program(io: Io, done: (code: number) => void): Command {
   const root = new Command("ses-domains")
-    .description("SES sending domains as code: synthesize, check live DNS, export records, review plans")
+    .description("SES sending domains as code: synthesize, check live DNS, export records, review plans, adopt what exists")
     .addHelpText("after", EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -33,6 +34,7 @@ export function program(io: Io, done: (code: number) => void): Command {
     planSummaryCommand(io, done),
     ciCommand(io, done),
     dmarcReportCommand(io, done),
+    adoptCommand(io, done),
   ]) {
     root.addCommand(command);
     usageOnError(command, io);

@@ -136,6 +136,7 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
       configurationSet,
       alarms: configurationSet && configurationSet.reputationMetrics ? alarms : false,
       senders,
+      ...((d.adopt ?? defaults.adopt) ? { adopt: true } : {}),
     });
   }
   return specs;

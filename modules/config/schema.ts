@@ -308,6 +308,13 @@ const common = {
   dmarc: dmarc.optional(),
   tags: tags.optional(),
   dns: dns.optional(),
+  adopt: z
+    .boolean({ error: () => "must be true or false" })
+    .optional()
+    .meta({
+      description:
+        "Bring what already exists (identity, MAIL FROM, configuration set, DNS records) under management: `ses-domains adopt` writes the adoption file (ses-adopt.json) and synth imports exactly what it lists. Default false.",
+    }),
 };
 
 /** region and regions are one setting in two spellings: a level may use one of them. */

@@ -31,6 +31,11 @@ export interface DomainSpec {
   readonly alarms?: AlarmsSpec | false;
   /** Who may send as which addresses. @default [] */
   readonly senders?: readonly SenderSpec[];
+  /**
+   * Import what already exists (listed in the adoption file, see model/adoption.ts) instead of creating it.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 export type EventType =

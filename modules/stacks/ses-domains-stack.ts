@@ -5,6 +5,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SesDomainResources } from "../constructs/ses-domain-resources";
 import type { DomainPlan } from "../model/records";
 
+import { importExisting } from "./private/imports";
 import { awsProviders, DEFAULT_PROVIDER_REGION, ReadableStack, type StackBackend } from "./private/readable-stack";
 
 export { DEFAULT_PROVIDER_REGION, type StackBackend } from "./private/readable-stack";
@@ -17,6 +18,12 @@ export interface SesDomainsStackProps {
    * @default - cdktf's own default, a local file at an absolute path (main.ts always sets one)
    */
   readonly backend?: StackBackend;
+  /**
+   * Resources that already exist, by Terraform address, with their import ids (`adoptionImports` in
+   * model/adoption.ts): each gets an `import` block.
+   * @default - none: everything is created
+   */
+  readonly imports?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -102,6 +109,12 @@ export class SesDomainsStack extends ReadableStack {
         variable: (name) => variables.get(name)!.stringValue,
       });
     }
+
+    // After every construct exists, so the pass sees each resource under its final address.
+    const imports = props.imports ?? new Map<string, string>();
+    const imported = importExisting(this, imports);
+    const missed = [...imports.keys()].filter((address) => !imported.has(address));
+    if (missed.length > 0) throw new Error(`no resource in stack ${name} has the address to import: ${missed.join(", ")}`);
   }
 }
 
