@@ -33,7 +33,8 @@ function tokensFor(plans: readonly DomainPlan[]): Record<string, Record<string, 
   plans.forEach((plan, d) => {
     for (const identity of plan.identities) {
       if (identity.dkim.type !== "easy") continue;
-      (tokens[plan.domain] ??= {})[identity.region] = [1, 2, 3].map((n) => `d${d}${identity.region.replace(/-/g, "")}t${n}`);
+      tokens[plan.domain] ??= {};
+      tokens[plan.domain][identity.region] = [1, 2, 3].map((n) => `d${d}${identity.region.replace(/-/g, "")}t${n}`);
     }
   });
   return tokens;

@@ -95,6 +95,7 @@ describe("verify --concurrency", () => {
     const onTty = await verify(server, ["--concurrency", "1"], true);
     const queries = server.queries.length;
     expect(queries).toBeGreaterThan(60); // over a second at 20 ms each, one at a time
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress line is drawn with \r and an erase-line escape
     expect(onTty.err).toMatch(/^\r\x1b\[Kverify: checked \d+\/\d+ \(\d+%\)/);
     expect(onTty.err.endsWith("\r\x1b[K")).toBe(true);
     expect(onTty.err).not.toContain("\n");

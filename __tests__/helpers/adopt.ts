@@ -7,8 +7,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Writable } from "node:stream";
-import { run } from "../../modules/cli/ses-domains";
+import { runInProcess } from "./cli";
 import type { StandInRecord, StandInState } from "./aws-stand-in";
 import { ROOT } from "./cli";
 import type { ZoneRecord } from "./dns-server";
@@ -89,11 +88,8 @@ export interface CliResult {
 
 /** The CLI in this process (run()), for tests whose servers live here too. */
 export async function adoptHere(args: readonly string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _, next) => (add(String(chunk)), next()) });
-  const code = await run(["adopt", ...args], sink((s) => (stdout += s)), sink((s) => (stderr += s)));
-  return { code, stdout, stderr };
+  const { code, out, err } = await runInProcess(["adopt", ...args]);
+  return { code, stdout: out, stderr: err };
 }
 
 /** The built CLI as a user runs it, in its own process (async: servers in this process keep answering). */

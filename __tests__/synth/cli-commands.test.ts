@@ -1,21 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { run } from "../../modules/cli/ses-domains";
-import { ROOT } from "../helpers/cli";
+import { ROOT, runInProcess } from "../helpers/cli";
 import { tempDir } from "../helpers/synth";
 
 const BIN = resolve(ROOT, "dist", "modules", "cli", "ses-domains.js");
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _, next) => (add(String(chunk)), next()) });
-  const code = await run(args, sink((s) => (out += s)), sink((s) => (err += s)));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runInProcess(args);
 
 describe("ses-domains: one command with subcommands", () => {
   test("--help lists every command and the exit codes", async () => {

@@ -66,8 +66,9 @@ describe("SesDomain: the config entry as a construct in an existing cdktf app", 
 
   test.each<[string, Partial<SesDomainProps>, string]>([
     ["a bad DMARC policy", { dmarc: { p: "block" as never } }, 'mail/example: dmarc.p: must be "none", "quarantine" or "reject", got "block"'],
-    ["an unknown field", { dmarcc: {} } as never, 'mail/example: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, configurationSet, alarms, senders, stack'],
+    ["an unknown field", { dmarcc: {} } as never, 'mail/example: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, adopt, configurationSet, alarms, senders, stack'],
     ["a region the stack's provider is not in", { region: "us-east-1" }, 'mail/example: region: is us-east-1, but the stack\'s AWS provider is in eu-west-1: pass provider (or providers: { "us-east-1": … }) for us-east-1'],
+    ["adopt, which is the app's adoption file", { adopt: true } as never, "mail/example: adopt: is for the app's adoption file (ses-domains adopt)"],
     ["collecting reports, which needs the account stack", { dmarc: { p: "none", collect: { address: "r@reports.example.com", region: "us-east-1", bucket: "acme-reports" } } }, "mail/example: dmarc.collect: needs the ses-account stack"],
   ])("%s throws, naming the construct path and the field", (_, over, line) => {
     const lines = problems(() => new SesDomain(userStack(), "example", { ...base, ...over } as SesDomainProps));

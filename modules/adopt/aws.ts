@@ -4,8 +4,14 @@
  * ListHostedZonesByName for zones given by name. Read-only calls. An AWS error is one line naming the
  * call, the resource and what to do (throttling and access denied in plain words).
  */
-import { GetConfigurationSetCommand, GetEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
-import { ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
+import {
+  GetConfigurationSetCommand,
+  GetEmailIdentityCommand,
+  SESv2Client,
+  type GetConfigurationSetCommandOutput,
+  type GetEmailIdentityCommandOutput,
+} from "@aws-sdk/client-sesv2";
+import { ListHostedZonesByNameCommand, Route53Client, type ListHostedZonesByNameCommandOutput } from "@aws-sdk/client-route-53";
 import type { SesRegion } from "../model/regions";
 import { mapConcurrent } from "../verify/concurrency";
 import { AwsError, type SesConfigurationSetFinding, type SesFindings, type SesIdentityFinding } from "./live";
@@ -42,7 +48,10 @@ export function awsClients(options: AwsOptions = {}): AwsClients {
   return {
     ses(region) {
       let client = ses.get(region);
-      if (!client) ses.set(region, (client = new SESv2Client({ region, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) })));
+      if (!client) {
+        client = new SESv2Client({ region, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) });
+        ses.set(region, client);
+      }
       return client;
     },
     // Route 53 is a global service whose API lives in us-east-1.
@@ -92,7 +101,7 @@ const isNotFound = (err: unknown) => (err as SdkError).name === "NotFoundExcepti
 
 export async function getIdentity(clients: AwsClients, identity: string, region: SesRegion): Promise<SesIdentityFinding> {
   const call = `SES GetEmailIdentity ${identity} in ${region}`;
-  let out;
+  let out: GetEmailIdentityCommandOutput;
   try {
     out = await clients.ses(region).send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
   } catch (err) {
@@ -114,7 +123,7 @@ export async function getIdentity(clients: AwsClients, identity: string, region:
 
 export async function getConfigurationSet(clients: AwsClients, name: string, region: SesRegion): Promise<SesConfigurationSetFinding> {
   const call = `SES GetConfigurationSet ${name} in ${region}`;
-  let out;
+  let out: GetConfigurationSetCommandOutput;
   try {
     out = await clients.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }));
   } catch (err) {
@@ -136,7 +145,7 @@ export async function getConfigurationSet(clients: AwsClients, name: string, reg
  */
 export async function findZoneId(clients: AwsClients, zoneName: string): Promise<string> {
   const call = `Route 53 ListHostedZonesByName ${zoneName}`;
-  let out;
+  let out: ListHostedZonesByNameCommandOutput;
   try {
     out = await clients.route53().send(new ListHostedZonesByNameCommand({ DNSName: zoneName, MaxItems: 100 }));
   } catch (err) {

@@ -227,7 +227,7 @@ function identityItem(
     return { ...base, status: "not-checked", note: `${sesNotRead}, and no Easy DKIM tokens were given for ${identity.region}: not imported; if it exists, the first apply fails with AlreadyExistsException` };
   }
   const live = inputs.ses.identities.get(id)?.get(identity.region);
-  if (!live || !live.exists) return { ...base, status: "create" };
+  if (!live?.exists) return { ...base, status: "create" };
   const changes: Change[] = [];
   const desiredDkim = identity.dkim.type === "easy" ? `Easy DKIM ${identity.dkim.keyLength}` : `BYODKIM selector ${identity.dkim.selector}`;
   const currentDkim = liveDkim(live);
@@ -264,7 +264,7 @@ function mailFromItem(identity: IdentityPlan, address: string, id: string, what:
     return { ...base, status: "create", note: `${sesNotRead}: the apply sets ${desired}, replacing any MAIL FROM set in the console` };
   }
   const live = inputs.ses.identities.get(id)?.get(identity.region);
-  if (!live || !live.exists || live.mailFromDomain === undefined) return { ...base, status: "create" };
+  if (!live?.exists || live.mailFromDomain === undefined) return { ...base, status: "create" };
   const current = `${live.mailFromDomain}, on MX failure ${live.behaviorOnMxFailure ?? "USE_DEFAULT_VALUE"}`;
   if (current === desired) return { ...base, status: "unchanged", importId: id, seenIn: "ses" };
   return { ...base, status: "changed", changes: [{ field: "MAIL FROM", from: current, to: desired }], importId: id, seenIn: "ses" };
@@ -274,7 +274,7 @@ function configurationSetItem(set: ConfigurationSetPlan, address: string, what: 
   const base = { address, kind: "configuration-set" as const, what, region: set.region };
   if (!inputs.ses) return { ...base, status: "not-checked", note: `${sesNotRead}: not imported; if a set named ${set.name} exists in ${set.region}, the first apply fails with AlreadyExistsException` };
   const live = inputs.ses.configurationSets.get(set.name)?.get(set.region);
-  if (!live || !live.exists) return { ...base, status: "create" };
+  if (!live?.exists) return { ...base, status: "create" };
   const changes: Change[] = [];
   const compare = (field: string, from: string | undefined, to: string) => {
     if ((from ?? "unset") !== to) changes.push({ field, from: from ?? "unset", to });
@@ -292,7 +292,7 @@ function recordItem(plan: DomainPlan, record: DnsRecord, address: string, name: 
     // Tokens are unknown: either the identity is new (SES issues them at apply) or nobody gave them.
     const identity = identityOfToken(plan, record.name);
     const live = identity && inputs.ses?.identities.get(identity.emailIdentity ?? plan.domain)?.get(identity.region);
-    if (inputs.ses && (!live || !live.exists || live.dkimOrigin !== "AWS_SES")) {
+    if (inputs.ses && (!live?.exists || live.dkimOrigin !== "AWS_SES")) {
       return { ...base, status: "create", note: "named by Easy DKIM tokens SES issues at apply" };
     }
     return { ...base, status: "not-checked", note: "Easy DKIM tokens not known (give --tokens or --tf-outputs, or --from-aws): not imported" };

@@ -15,7 +15,7 @@ import { configPath, loadConfig } from "../config/load";
 import { normalizeDomain } from "../model/domain-name";
 import { planDomains } from "../model/records";
 import { DEFAULT_CONCURRENCY } from "../verify/verify";
-import { addFormatOptions, CliError, configOption, EXIT, formatOf, intFlag, printConfigError, UsageError, type Io } from "./common";
+import { addFormatOptions, CliError, configOption, EXIT, formatOf, intFlag, orReportConfig, UsageError, type Io } from "./common";
 import { progressLine } from "./progress";
 import { addTokenOptions, tokensOf, type TokenFlags } from "./tokens";
 import { resolverAddress } from "./verify";
@@ -75,20 +75,10 @@ export function adoptCommand(io: Io, done: (code: number) => void): Command {
       throw new UsageError(`--endpoint must be an http:// or https:// URL, such as http://127.0.0.1:4566, got "${flags.endpoint}"`);
     }
     const zoneIds = zoneIdFlags(flags.zoneId ?? []);
-    let loaded;
-    try {
-      loaded = loadConfig(flags.config ?? configPath());
-    } catch (e) {
-      if (printConfigError(e, io)) return done(EXIT.usage);
-      throw e;
-    }
-    let plans;
-    try {
-      plans = planDomains(loaded.domains);
-    } catch (e) {
-      if (printConfigError(e, io)) return done(EXIT.usage);
-      throw e;
-    }
+    const loaded = orReportConfig(io, () => loadConfig(flags.config ?? configPath()));
+    if (!loaded) return done(EXIT.usage);
+    const plans = orReportConfig(io, () => planDomains(loaded.domains));
+    if (!plans) return done(EXIT.usage);
     const adopting = new Set(loaded.domains.filter((d) => d.adopt).map((d) => d.domain));
     if (adopting.size === 0) {
       throw new CliError(`nothing to adopt: no domain in ${displayPath(loaded.file)} sets adopt: true; set it on the domains to adopt (or in defaults)`, EXIT.usage);

@@ -70,14 +70,19 @@ export function loadPlans(file: string | undefined): { file: string; plans: Doma
   return { file: config.file, plans, account: planAccount(plans, config.account, config.alarmEmails) };
 }
 
-/** loadPlans, or undefined once the config's problems are printed (the caller exits with its own code). */
-export function loadPlansOrReport(file: string | undefined, io: Io): ReturnType<typeof loadPlans> | undefined {
+/** `load()`'s result, or undefined once a config problem it throws is printed (the caller exits with its own code). */
+export function orReportConfig<T>(io: Io, load: () => T): T | undefined {
   try {
-    return loadPlans(file);
+    return load();
   } catch (e) {
     if (printConfigError(e, io)) return undefined;
     throw e;
   }
+}
+
+/** loadPlans, or undefined once the config's problems are printed. */
+export function loadPlansOrReport(file: string | undefined, io: Io): ReturnType<typeof loadPlans> | undefined {
+  return orReportConfig(io, () => loadPlans(file));
 }
 
 /** Prints a ConfigError's lines; returns whether `e` was one. */

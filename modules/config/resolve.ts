@@ -113,7 +113,7 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
     const resolvedDkim = resolveDkim(dkim, d.dkim ? at("dkim") : ["defaults", "dkim"], issues);
     const configurationSet = regions ? resolveConfigurationSet(domain, regions, mailFrom, d.configurationSet, defaults.configurationSet, at, issues) : false;
     const alarms = resolveAlarms(d.alarms, defaults.alarms);
-    if (alarms && regions) checkTopicRegion(alarms.notify, regions, d.alarms && d.alarms.notify ? at("alarms", "notify", "topicArn") : ["defaults", "alarms", "notify", "topicArn"], "alarms", issues);
+    if (alarms && regions) checkTopicRegion(alarms.notify, regions, (d.alarms ? d.alarms.notify : undefined) ? at("alarms", "notify", "topicArn") : ["defaults", "alarms", "notify", "topicArn"], "alarms", issues);
     if (alarms && configurationSet && !configurationSet.reputationMetrics && d.alarms !== undefined) {
       issues.push({
         path: at("alarms"),
@@ -134,7 +134,7 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
       tags: { ...defaults.tags, ...d.tags },
       zone,
       configurationSet,
-      alarms: configurationSet && configurationSet.reputationMetrics ? alarms : false,
+      alarms: configurationSet !== false && configurationSet.reputationMetrics ? alarms : false,
       senders,
       ...((d.adopt ?? defaults.adopt) ? { adopt: true } : {}),
     });
@@ -492,7 +492,7 @@ function resolveAlarms(own: Common["alarms"], fallback: Common["alarms"]): Alarm
     bounceRate: m.bounceRate ?? DEFAULT_ALARM_THRESHOLDS.bounceRate,
     complaintRate: m.complaintRate ?? DEFAULT_ALARM_THRESHOLDS.complaintRate,
     ...(m.notify ? { notify: m.notify } : {}),
-    ownNotify: !!(own && own.notify),
+    ownNotify: own ? own.notify !== undefined : false,
   };
 }
 

@@ -233,7 +233,7 @@ const dmarc = strict({
       .meta({ description: "The bucket exists and is managed elsewhere: its policy statement is written as an output instead. Default false." }),
     prefix: z
       .string({ error: () => 'must be an S3 key prefix such as "rua/"' })
-      .regex(/^[A-Za-z0-9!_.*'()\/-]{0,200}$/, { error: () => 'must be an S3 key prefix of letters, digits and !_.*\'()/- such as "rua/"' })
+      .regex(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, { error: () => 'must be an S3 key prefix of letters, digits and !_.*\'()/- such as "rua/"' })
       .optional()
       .meta({ description: 'Key prefix of the stored mails. Default "rua/".' }),
   })

@@ -11,7 +11,7 @@ import type { Warning } from "../model/types";
 import { SesDomainResources } from "./ses-domain-resources";
 
 /** A config domain entry (the same shape and schema as in ses.config.yaml), plus where to render it. */
-export interface SesDomainProps extends Omit<DomainConfig, "stack"> {
+export interface SesDomainProps extends Omit<DomainConfig, "stack" | "adopt"> {
   /** The identity domain: the key of the entry in a config file. */
   readonly domain: string;
   /**
@@ -120,10 +120,13 @@ export class SesDomain extends Construct {
 }
 
 /** The entry resolved and planned as the app would, in construct terms. */
-function planEntry(constructPath: string, domain: string, entry: Omit<DomainConfig, "stack">, defaults: DefaultsConfig | undefined): DomainPlan {
+function planEntry(constructPath: string, domain: string, entry: Omit<DomainConfig, "stack" | "adopt">, defaults: DefaultsConfig | undefined): DomainPlan {
   try {
     const project = resolveProject({ ...(defaults ? { defaults } : {}), domains: { [domain]: entry } });
     const spec = project.domains[0];
+    if (spec.adopt) {
+      throw new ConfigError([{ path: ["domains", domain, "adopt"], message: "is for the app's adoption file (ses-domains adopt); in your own stack, import existing objects with cdktf's importFrom on the construct's resources" }]);
+    }
     if (spec.dmarc?.collect) {
       throw new ConfigError([{ path: ["domains", domain, "dmarc", "collect"], message: "needs the ses-account stack (one active receipt rule set per region): use SesDomainsStack and SesAccountStack, or the app, to collect reports" }]);
     }

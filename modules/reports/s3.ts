@@ -3,7 +3,7 @@
  * report files), read with the AWS SDK. Listing is paged (ListObjectsV2); each object's body is counted
  * while it streams and abandoned past the size limit, whatever its Content-Length says.
  */
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type GetObjectCommandOutput, type ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { formatBytes, ReportError } from "./problems";
 import type { Input } from "./read";
@@ -54,7 +54,7 @@ export function s3Client(options: S3Options = {}): S3Client {
 export async function* s3Inputs(client: S3Client, location: S3Location, pageSize?: number): AsyncGenerator<Input> {
   let token: string | undefined;
   do {
-    let page;
+    let page: ListObjectsV2CommandOutput;
     try {
       page = await client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }));
     } catch (e) {
@@ -76,7 +76,7 @@ export async function* s3Inputs(client: S3Client, location: S3Location, pageSize
 }
 
 async function getObject(client: S3Client, bucket: string, key: string, maxBytes: number): Promise<Uint8Array> {
-  let response;
+  let response: GetObjectCommandOutput;
   try {
     response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (e) {
