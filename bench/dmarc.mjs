@@ -86,16 +86,29 @@ function measure(path, repeat, recordsPerInput) {
 
 function cli(args) {
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ["-r", join(root, "bench", "peak-rss.cjs"), join(root, "dist", "modules", "cli", "ses-domains.js"), "dmarc-report", ...args], {
-    stdio: ["ignore", "pipe", "pipe", "pipe"],
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    ["-r", join(root, "bench", "peak-rss.cjs"), join(root, "dist", "modules", "cli", "ses-domains.js"), "dmarc-report", ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      encoding: "utf8",
+    },
+  );
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, stderr: run.stderr.trim(), rssMb: Number(run.output[3].trim()) / 1024 };
 }
 
 const rows = [];
 const row = (input, m) =>
-  rows.push([input, m.reports.toLocaleString("en-US"), m.records.toLocaleString("en-US"), m.seconds.toFixed(2), Math.round(m.reports / m.seconds).toLocaleString("en-US"), Math.round(m.records / m.seconds).toLocaleString("en-US"), m.rssMb.toFixed(0), m.liveMb.toFixed(1)]);
+  rows.push([
+    input,
+    m.reports.toLocaleString("en-US"),
+    m.records.toLocaleString("en-US"),
+    m.seconds.toFixed(2),
+    Math.round(m.reports / m.seconds).toLocaleString("en-US"),
+    Math.round(m.records / m.seconds).toLocaleString("en-US"),
+    m.rssMb.toFixed(0),
+    m.liveMb.toFixed(1),
+  ]);
 
 // the large real sample, read again and again (the summary counts it once; every read parses it in full)
 for (const repeat of [20, 100]) row(`2,286-record sample × ${repeat}`, measure(LARGE, repeat, 2286));
@@ -117,7 +130,11 @@ const deflate = createDeflateRaw({ level: 9 });
 const parts = [];
 deflate.on("data", (b) => parts.push(b));
 const ended = once(deflate, "end");
-Readable.from((function* () { for (let i = 0; i < 1024; i++) yield zeros; })()).pipe(deflate);
+Readable.from(
+  (function* () {
+    for (let i = 0; i < 1024; i++) yield zeros;
+  })(),
+).pipe(deflate);
 await ended;
 const bombRaw = Buffer.concat(parts);
 const trailer = Buffer.alloc(8);
@@ -185,7 +202,9 @@ console.log(`\nnode ${process.version}; each row its own process; reading only (
 console.log("| input | reports | records | seconds | reports/s | records/s | peak RSS MB | live heap after GC MB |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
-console.log(`\nhostile inputs through the CLI (whole process, start-up included; one small report: ${baseline.seconds.toFixed(2)} s, ${baseline.rssMb.toFixed(0)} MB)`);
+console.log(
+  `\nhostile inputs through the CLI (whole process, start-up included; one small report: ${baseline.seconds.toFixed(2)} s, ${baseline.rssMb.toFixed(0)} MB)`,
+);
 console.log("| input | seconds | peak RSS MB | error |");
 console.log("|---|---:|---:|---|");
 for (const h of hostile) console.log(`| ${h.join(" | ")} |`);

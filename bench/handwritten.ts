@@ -66,7 +66,13 @@ for (let i = 0; i < count; i++) {
   });
   new Route53Record(stack, `${i}_mx`, { zoneId, name: `mail.${domain}`, type: "MX", ttl: 600, records: ["10 feedback-smtp.us-east-1.amazonses.com"] });
   new Route53Record(stack, `${i}_spf`, { zoneId, name: `mail.${domain}`, type: "TXT", ttl: 600, records: ["v=spf1 include:amazonses.com ~all"] });
-  new Route53Record(stack, `${i}_dmarc`, { zoneId, name: `_dmarc.${domain}`, type: "TXT", ttl: 600, records: ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"] });
+  new Route53Record(stack, `${i}_dmarc`, {
+    zoneId,
+    name: `_dmarc.${domain}`,
+    type: "TXT",
+    ttl: 600,
+    records: ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"],
+  });
 }
 const account = new TerraformStack(app, "account");
 new AwsProvider(account, "aws", { region: "us-east-1" });

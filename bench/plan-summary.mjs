@@ -32,7 +32,15 @@ const configFile = join(work, "ses.config.json");
 writeFileSync(configFile, JSON.stringify(config));
 const plans = planDomains(resolveConfig(config));
 
-const ROUTING = { alias: [], cidr_routing_policy: [], failover_routing_policy: [], geolocation_routing_policy: [], geoproximity_routing_policy: [], latency_routing_policy: [], weighted_routing_policy: [] };
+const ROUTING = {
+  alias: [],
+  cidr_routing_policy: [],
+  failover_routing_policy: [],
+  geolocation_routing_policy: [],
+  geoproximity_routing_policy: [],
+  latency_routing_policy: [],
+  weighted_routing_policy: [],
+};
 const tokensOf = (address) => [1, 2, 3].map((n) => createHash("sha256").update(`${address}#${n}`).digest("hex").slice(0, 32));
 
 /** The attributes Terraform shows for one resource of the model, after apply (tokens and ids filled in). */
@@ -42,7 +50,18 @@ function attributes(plan, resource, ttl) {
     return {
       arn: `arn:aws:ses:us-east-1:111111111111:identity/${plan.domain}`,
       configuration_set_name: null,
-      dkim_signing_attributes: [{ current_signing_key_length: "RSA_2048_BIT", domain_signing_private_key: null, domain_signing_selector: null, last_key_generation_timestamp: "2026-01-01T00:00:00Z", next_signing_key_length: "RSA_2048_BIT", signing_attributes_origin: "AWS_SES", status: "SUCCESS", tokens: tokensOf(resource.address) }],
+      dkim_signing_attributes: [
+        {
+          current_signing_key_length: "RSA_2048_BIT",
+          domain_signing_private_key: null,
+          domain_signing_selector: null,
+          last_key_generation_timestamp: "2026-01-01T00:00:00Z",
+          next_signing_key_length: "RSA_2048_BIT",
+          signing_attributes_origin: "AWS_SES",
+          status: "SUCCESS",
+          tokens: tokensOf(resource.address),
+        },
+      ],
       email_identity: plan.domain,
       id: plan.domain,
       identity_type: "DOMAIN",
@@ -52,7 +71,12 @@ function attributes(plan, resource, ttl) {
     };
   }
   if (role.kind === "mail-from") {
-    return { behavior_on_mx_failure: role.identity.mailFrom.behaviorOnMxFailure, email_identity: plan.domain, id: plan.domain, mail_from_domain: role.identity.mailFrom.domain };
+    return {
+      behavior_on_mx_failure: role.identity.mailFrom.behaviorOnMxFailure,
+      email_identity: plan.domain,
+      id: plan.domain,
+      mail_from_domain: role.identity.mailFrom.domain,
+    };
   }
   const tokens = tokensOf(`aws_sesv2_email_identity.${plan.slug}_identity`);
   const fill = (text) => fillDkimTokens(text, (_region, i) => tokens[i]);
@@ -126,21 +150,38 @@ function changes() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
-for (const [scenario, resourceChanges] of [["first deploy", firstDeploy()], ["changes", changes()]]) {
+for (const [scenario, resourceChanges] of [
+  ["first deploy", firstDeploy()],
+  ["changes", changes()],
+]) {
   const file = join(work, `${scenario.replace(/ /g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4", planned_values: { root_module: {} }, resource_changes: resourceChanges }));
+  writeFileSync(
+    file,
+    JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4", planned_values: { root_module: {} }, resource_changes: resourceChanges }),
+  );
   const times = [];
   let result;
   for (let r = 0; r < runs; r++) {
     const started = process.hrtime.bigint();
-    result = spawnSync(process.execPath, [join(root, "dist/modules/cli/ses-domains.js"), "plan-summary", "--config", configFile, file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    result = spawnSync(process.execPath, [join(root, "dist/modules/cli/ses-domains.js"), "plan-summary", "--config", configFile, file], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     times.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (result.status !== 0) throw new Error(`plan-summary failed: ${result.stderr}`);
     process.stderr.write(`\r${scenario}: run ${r + 1}/${runs}`);
   }
   process.stderr.write("\n");
   const seconds = median(times);
-  rows.push([scenario, domains, resourceChanges.length, (statSync(file).size / 1024 / 1024).toFixed(1), seconds.toFixed(2), result.stdout.length, seconds < TARGET_SECONDS ? "yes" : "NO"]);
+  rows.push([
+    scenario,
+    domains,
+    resourceChanges.length,
+    (statSync(file).size / 1024 / 1024).toFixed(1),
+    seconds.toFixed(2),
+    result.stdout.length,
+    seconds < TARGET_SECONDS ? "yes" : "NO",
+  ]);
 }
 rmSync(work, { recursive: true, force: true });
 

@@ -52,7 +52,10 @@ for (const plan of planDomains(resolveConfig(config))) {
       }
       return { type: Packet.TYPE.CNAME, domain: fill(value) };
     });
-    zone.set(`${name}|${rdata[0].type}`, rdata.map((r) => ({ name, class: Packet.CLASS.IN, ttl: record.ttl, ...r })));
+    zone.set(
+      `${name}|${rdata[0].type}`,
+      rdata.map((r) => ({ name, class: Packet.CLASS.IN, ttl: record.ttl, ...r })),
+    );
   }
 }
 
@@ -83,14 +86,25 @@ for (const concurrency of concurrencies) {
   questions = 0;
   maxInFlight = 0;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, "verify", "--config", configFile, "--tokens", tokensFile, "--resolver", resolver, "--concurrency", String(concurrency)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, "verify", "--config", configFile, "--tokens", tokensFile, "--resolver", resolver, "--concurrency", String(concurrency)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   child.stdout.on("data", (chunk) => (out += chunk));
   const [code] = await once(child, "close");
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code !== 0) throw new Error(`verify exited ${code}: ${out.split("\n").filter((l) => !l.startsWith("ok")).slice(0, 5).join("\n")}`);
+  if (code !== 0)
+    throw new Error(
+      `verify exited ${code}: ${out
+        .split("\n")
+        .filter((l) => !l.startsWith("ok"))
+        .slice(0, 5)
+        .join("\n")}`,
+    );
   const floor = (questions * delayMs) / 1000 / concurrency;
   rows.push({ concurrency, questions, maxInFlight, seconds, floor });
 }
@@ -101,6 +115,8 @@ process.stdout.write(`verify: ${domains} domains, answers held back ${delayMs} m
 process.stdout.write("| concurrency | queries | most in flight | elapsed s | floor s (queries × delay ÷ concurrency) | ratio |\n");
 process.stdout.write("|---:|---:|---:|---:|---:|---:|\n");
 for (const r of rows) {
-  process.stdout.write(`| ${r.concurrency} | ${r.questions} | ${r.maxInFlight} | ${r.seconds.toFixed(2)} | ${r.floor.toFixed(2)} | ${(r.seconds / r.floor).toFixed(2)} |\n`);
+  process.stdout.write(
+    `| ${r.concurrency} | ${r.questions} | ${r.maxInFlight} | ${r.seconds.toFixed(2)} | ${r.floor.toFixed(2)} | ${(r.seconds / r.floor).toFixed(2)} |\n`,
+  );
 }
 process.stdout.write("\nTarget: ratio at most 2.\n");

@@ -131,7 +131,7 @@ function stackBackend(stack: string, stackDir: string, options: SynthOptions): S
       },
     };
   }
-  const dir = resolve(backend && "local" in backend ? backend.local.dir : options.stateDir ?? process.cwd());
+  const dir = resolve(backend && "local" in backend ? backend.local.dir : (options.stateDir ?? process.cwd()));
   const path = [relative(stackDir, dir), `terraform.${stack}.tfstate`].filter((part) => part !== "").join("/");
   return { local: { path: path.split(sep).join("/") } };
 }

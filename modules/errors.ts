@@ -40,7 +40,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function formatIssue(issue: ConfigIssue, source?: string): string {
-  const where = issue.path.length > 0 ? formatPath(issue.path) : source ?? "(config)";
+  const where = issue.path.length > 0 ? formatPath(issue.path) : (source ?? "(config)");
   return `${where}: ${issue.message}`;
 }
 

@@ -2,11 +2,30 @@
 export { ConfigError, formatPath, type ConfigIssue } from "./errors";
 export * from "./config/schema";
 export { AccountSchema, SenderSchema, operationsFields, defaultsOperationsFields, SNS_TOPIC_ARN } from "./config/operations-schema";
-export { resolveConfig, resolveProject, stackFor, bucketStacks, DEFAULT_STACK, DEFAULT_TTL, DEFAULT_MAIL_FROM, DEFAULT_KEY_LENGTH, type ResolvedProject } from "./config/resolve";
+export {
+  resolveConfig,
+  resolveProject,
+  stackFor,
+  bucketStacks,
+  DEFAULT_STACK,
+  DEFAULT_TTL,
+  DEFAULT_MAIL_FROM,
+  DEFAULT_KEY_LENGTH,
+  type ResolvedProject,
+} from "./config/resolve";
 export { configPath, loadConfig, CONFIG_ENV, EXAMPLE_CONFIG, type LoadedConfig } from "./config/load";
 export * from "./model/types";
 export * from "./model/records";
-export { SES_REGIONS, RECEIVING_REGIONS, dkimDomain, mailFromMxHost, inboundSmtpHost, isSesRegion, type SesRegion, type ReceivingRegion } from "./model/regions";
+export {
+  SES_REGIONS,
+  RECEIVING_REGIONS,
+  dkimDomain,
+  mailFromMxHost,
+  inboundSmtpHost,
+  isSesRegion,
+  type SesRegion,
+  type ReceivingRegion,
+} from "./model/regions";
 export { RECEIPT_RULE_SET, bucketPolicy, collectPlans, collections, type CollectRegionPlan, type CollectRule } from "./model/collect";
 export { dmarcRecord, parseDmarc, reportUri, reportHost, reportAuthorizationName, DMARC_TAGS, type DmarcParse } from "./model/dmarc";
 export {

@@ -12,11 +12,9 @@ for (const tier of tiers) {
   const report = join(reports, `${tier}.json`);
   const started = process.hrtime.bigint();
   process.stdout.write(`\n=== tier: ${tier} ===\n`);
-  const run = spawnSync(
-    "npx",
-    ["vitest", "run", "--project", tier, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-    { stdio: "inherit" },
-  );
+  const run = spawnSync("npx", ["vitest", "run", "--project", tier, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+    stdio: "inherit",
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   let passed = 0;
   let failed = 0;

@@ -21,7 +21,10 @@ async function setup(config: unknown, state: StandInState, options: { dnsRecords
   const dir = tempDir();
   const dns = await startDnsServer(options.dnsRecords ?? zoneRecords(state), { delayMs: options.dnsDelayMs });
   const aws = await startAwsStandIn(state, dir);
-  closers.push(() => dns.close(), () => aws.close());
+  closers.push(
+    () => dns.close(),
+    () => aws.close(),
+  );
   const configFile = writeJson(dir, "ses.config.json", config);
   const adopt = (args: string[], env: NodeJS.ProcessEnv = FAKE_AWS_ENV): Promise<CliResult> =>
     runBuilt(["adopt", "--config", configFile, "--resolver", `${dns.host}:${dns.port}`, ...args], env, dir);
@@ -33,7 +36,14 @@ function forgotten(): { config: unknown; state: StandInState } {
   return {
     config: {
       defaults: { region: "us-east-1", alarms: false },
-      domains: { "example.com": { adopt: true, dns: { route53: { zoneName: "example.com" } }, spf: { include: ["_spf.google.com"] }, dmarc: { p: "quarantine", rua: ["dmarc@example.com"] } } },
+      domains: {
+        "example.com": {
+          adopt: true,
+          dns: { route53: { zoneName: "example.com" } },
+          spf: { include: ["_spf.google.com"] },
+          dmarc: { p: "quarantine", rua: ["dmarc@example.com"] },
+        },
+      },
     },
     state: {
       identities: { "us-east-1": { "example.com": { tokens: TOKENS_US } } },
@@ -43,7 +53,11 @@ function forgotten(): { config: unknown; state: StandInState } {
           name: "example.com",
           records: [
             ...TOKENS_US.map((t) => ({ name: `${t}._domainkey.example.com`, type: "CNAME" as const, values: [`${t}.dkim.amazonses.com`] })),
-            { name: "example.com", type: "TXT", values: ["v=spf1 include:_spf.google.com ~all", "google-site-verification=rXOxyZounnZasA8Z7oaD3c14JdjS9aKSWvsR1EbUSIQ"] },
+            {
+              name: "example.com",
+              type: "TXT",
+              values: ["v=spf1 include:_spf.google.com ~all", "google-site-verification=rXOxyZounnZasA8Z7oaD3c14JdjS9aKSWvsR1EbUSIQ"],
+            },
           ],
         },
       ],
@@ -94,7 +108,13 @@ describe("adopt --from-aws: a forgotten apex TXT value", () => {
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({ ok: true, accepted: true, written: "ses-adopt.json", counts: { lost: 1, imports: 5 } });
-    expect(json.domains[0].lost).toEqual([{ address: "aws_route53_record.example_com_apex_txt", name: "example.com", value: "google-site-verification=rXOxyZounnZasA8Z7oaD3c14JdjS9aKSWvsR1EbUSIQ" }]);
+    expect(json.domains[0].lost).toEqual([
+      {
+        address: "aws_route53_record.example_com_apex_txt",
+        name: "example.com",
+        value: "google-site-verification=rXOxyZounnZasA8Z7oaD3c14JdjS9aKSWvsR1EbUSIQ",
+      },
+    ]);
   });
 
   test("a re-run that finds the same things writes the same bytes", async () => {
@@ -116,7 +136,12 @@ describe("AWS refusing: one clear line each, exit 1, nothing written", () => {
     ],
     [
       "SES 403",
-      { operation: "GetEmailIdentity", status: 403, code: "AccessDeniedException", message: "User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ses:GetEmailIdentity" },
+      {
+        operation: "GetEmailIdentity",
+        status: 403,
+        code: "AccessDeniedException",
+        message: "User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ses:GetEmailIdentity",
+      },
       "error: SES GetEmailIdentity example.com in us-east-1: access denied (AccessDeniedException: User: arn:aws:iam::111111111111:user/ci is not authorized to perform: ses:GetEmailIdentity); the credentials need ses:GetEmailIdentity",
     ],
     [
@@ -126,7 +151,12 @@ describe("AWS refusing: one clear line each, exit 1, nothing written", () => {
     ],
     [
       "Route 53 403",
-      { operation: "ListHostedZonesByName", status: 403, code: "AccessDenied", message: "User: arn:aws:iam::111111111111:user/ci is not authorized to perform: route53:ListHostedZonesByName" },
+      {
+        operation: "ListHostedZonesByName",
+        status: 403,
+        code: "AccessDenied",
+        message: "User: arn:aws:iam::111111111111:user/ci is not authorized to perform: route53:ListHostedZonesByName",
+      },
       "error: Route 53 ListHostedZonesByName example.com: access denied (AccessDenied: User: arn:aws:iam::111111111111:user/ci is not authorized to perform: route53:ListHostedZonesByName); the credentials need route53:ListHostedZonesByName",
     ],
   ])("%s", async (_, fault, line) => {
@@ -142,7 +172,11 @@ describe("AWS refusing: one clear line each, exit 1, nothing written", () => {
   test("no credentials at all: said once", async () => {
     const { config, state } = forgotten();
     const { adopt, aws } = await setup(config, state);
-    const result = await adopt(["--from-aws", "--endpoint", aws.url, "--zone-id", `example.com=${ZONE_ID}`], { AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" });
+    const result = await adopt(["--from-aws", "--endpoint", aws.url, "--zone-id", `example.com=${ZONE_ID}`], {
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: "/nonexistent",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       "error: no AWS credentials (CredentialsProviderError: Could not load credentials from any providers); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached\nerror: ses-adopt.json not written\n",
@@ -153,7 +187,14 @@ describe("AWS refusing: one clear line each, exit 1, nothing written", () => {
 describe("adopt with DNS only (--tokens, --zone-id)", () => {
   const config = {
     defaults: { region: "us-east-1", alarms: false },
-    domains: { "example.com": { adopt: true, dns: { route53: { zoneName: "example.com" } }, spf: { include: ["_spf.google.com"] }, dmarc: { p: "reject", rua: ["dmarc@example.com"] } } },
+    domains: {
+      "example.com": {
+        adopt: true,
+        dns: { route53: { zoneName: "example.com" } },
+        spf: { include: ["_spf.google.com"] },
+        dmarc: { p: "reject", rua: ["dmarc@example.com"] },
+      },
+    },
   };
   const state: StandInState = { zones: [] };
   const tokens = (dir: string) => writeJson(dir, "tokens.json", { "example.com": { "us-east-1": TOKENS_US } });
@@ -179,7 +220,9 @@ describe("adopt with DNS only (--tokens, --zone-id)", () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines.at(-1)).toBe("error: ses-adopt.json not written");
-    expect(lines).toContain("error: example.com: TXT _dmarc.example.com: DNS did not answer (no answer within 200 ms); run again, or point --resolver at a server that answers");
+    expect(lines).toContain(
+      "error: example.com: TXT _dmarc.example.com: DNS did not answer (no answer within 200 ms); run again, or point --resolver at a server that answers",
+    );
     expect(lines).toHaveLength(1 + 7);
     expect(existsSync(file)).toBe(false);
   });

@@ -26,7 +26,9 @@ describe("ses-domains dmarc-report ../shared/dmarc-reports (the real samples, as
 
   test("reads every readable sample, names the unreadable one with its reason on stderr, and exits 1", () => {
     expect(table.code).toBe(1);
-    expect(table.stderr).toBe("error: ../shared/dmarc-reports/parsedmarc/invalid_xml.xml: not well-formed XML (line 5, column 18: disallowed character in tag name)\n");
+    expect(table.stderr).toBe(
+      "error: ../shared/dmarc-reports/parsedmarc/invalid_xml.xml: not well-formed XML (line 5, column 18: disallowed character in tag name)\n",
+    );
     const files = JSON.parse(json.stdout).files as { file: string; ok: boolean }[];
     expect(files).toHaveLength(33);
     expect(files.filter((f) => !f.ok).map((f) => f.file)).toEqual(["../shared/dmarc-reports/parsedmarc/invalid_xml.xml"]);
@@ -36,14 +38,22 @@ describe("ses-domains dmarc-report ../shared/dmarc-reports (the real samples, as
     const lines = table.stdout.split("\n");
     expect(lines[0]).toBe("33 files: 32 read (32 reports), 1 unreadable; 1 skipped; 7 policy domains.");
     expect(lines.filter((l) => l.startsWith("  verdict: ")).length).toBe(7);
-    expect(lines).toContain("skipped  ../shared/dmarc-reports/README.md: not a report (no XML, gzip, zip or mail; starts with \"# DMARC aggregat…\")");
+    expect(lines).toContain('skipped  ../shared/dmarc-reports/README.md: not a report (no XML, gzip, zip or mail; starts with "# DMARC aggregat…")');
     expect(table.stdout).toContain("  warning mail-from-not-aligned: 295 messages sent through SES had the SPF domain ap-southeast-1.amazonses.com");
   });
 
   test("--json and --format json print the same bytes, run to run, with no absolute path", () => {
     expect(json.stdout).toBe(json2.stdout);
     expect(json.stdout).not.toContain(ROOT);
-    expect(JSON.parse(json.stdout).domains.map((d: { domain: string }) => d.domain)).toEqual(["ab.id.au", "borschow.com", "example.com", "example.de", "indemed.com", "test.net", "twlnet.com"]);
+    expect(JSON.parse(json.stdout).domains.map((d: { domain: string }) => d.domain)).toEqual([
+      "ab.id.au",
+      "borschow.com",
+      "example.com",
+      "example.de",
+      "indemed.com",
+      "test.net",
+      "twlnet.com",
+    ]);
   });
 
   test("reading them stays well under 200 MB", () => {
@@ -118,8 +128,15 @@ describe("--config recognises the config's SES identities", () => {
   test("a MAIL FROM domain from the config marks its sender as SES", async () => {
     const xml = reportXml({ id: "c1", begin: NOV_1, records: [{ ip: "54.240.9.2", count: 2, spf: "pass", authSpf: [["bounce.example.com", "pass"]] }] });
     writeFileSync(join(work, "c1.xml"), xml);
-    writeFileSync(join(work, "config.json"), JSON.stringify({ defaults: { region: "us-east-1", dns: { route53: { zoneId: "Z1" } } }, domains: { "example.com": { mailFrom: { subdomain: "bounce" } } } }));
-    const kinds = async (args: string[]) => JSON.parse((await cli(["dmarc-report", join(work, "c1.xml"), "--json", ...args])).out).domains[0].sources.map((s: { kind: string }) => s.kind);
+    writeFileSync(
+      join(work, "config.json"),
+      JSON.stringify({
+        defaults: { region: "us-east-1", dns: { route53: { zoneId: "Z1" } } },
+        domains: { "example.com": { mailFrom: { subdomain: "bounce" } } },
+      }),
+    );
+    const kinds = async (args: string[]) =>
+      JSON.parse((await cli(["dmarc-report", join(work, "c1.xml"), "--json", ...args])).out).domains[0].sources.map((s: { kind: string }) => s.kind);
     expect(await kinds(["--config", join(work, "config.json")])).toEqual(["ses"]);
     expect(await kinds([])).toEqual(["authorized"]);
   });
@@ -140,7 +157,10 @@ describe("usage", () => {
     [["dmarc-report", "x", "--high-volume", "-0.1"], 'error: --high-volume must be a fraction 0–1, such as 0.98, got "-0.1"'],
     [["dmarc-report", "x", "--max-size", "0"], 'error: --max-size must be a whole number 1–1024 MB, got "0"'],
     [["dmarc-report", "x", "--format", "xml"], "argument 'xml' is invalid. Allowed choices are table, markdown, json."],
-    [["dmarc-report", "x", "--endpoint", "ftp://host"], 'error: --endpoint must be an http:// or https:// URL, such as http://127.0.0.1:4568, got "ftp://host"'],
+    [
+      ["dmarc-report", "x", "--endpoint", "ftp://host"],
+      'error: --endpoint must be an http:// or https:// URL, such as http://127.0.0.1:4568, got "ftp://host"',
+    ],
     [["dmarc-report", "s3://"], 'error: an S3 input must be s3://bucket or s3://bucket/prefix, got "s3://"'],
   ])("%j exits 2: %s", async (args, message) => {
     const result = await cli(args);
@@ -158,7 +178,18 @@ describe("usage", () => {
   test("--help names the inputs, every flag and the exit codes", async () => {
     const result = await cli(["dmarc-report", "--help"]);
     expect(result.code).toBe(0);
-    for (const flag of ["--config <file>", "--max-size <MB>", "--min-pass-rate <fraction>", "--min-days <days>", "--high-volume <fraction>", "--top <n>", "--endpoint <url>", "--concurrency <n>", "--format <format>", "--json"]) {
+    for (const flag of [
+      "--config <file>",
+      "--max-size <MB>",
+      "--min-pass-rate <fraction>",
+      "--min-days <days>",
+      "--high-volume <fraction>",
+      "--top <n>",
+      "--endpoint <url>",
+      "--concurrency <n>",
+      "--format <format>",
+      "--json",
+    ]) {
       expect(result.out).toContain(flag);
     }
     expect(result.out).toContain("Exit codes: 0 every input read, 1 any input unreadable (one line each on stderr), 2 usage or config errors.");
@@ -169,7 +200,8 @@ describe("the progress line", () => {
   const many = join(work, "many");
   beforeAll(() => {
     mkdirSync(many);
-    for (let i = 0; i < 201; i++) writeFileSync(join(many, `r${String(i).padStart(3, "0")}.xml`), reportXml({ id: `m${i}`, begin: NOV_1, records: [sesRecord("54.240.8.1", 1)] }));
+    for (let i = 0; i < 201; i++)
+      writeFileSync(join(many, `r${String(i).padStart(3, "0")}.xml`), reportXml({ id: `m${i}`, begin: NOV_1, records: [sesRecord("54.240.8.1", 1)] }));
   });
 
   test("is written to stderr on a terminal for large inputs, and cleared", async () => {

@@ -20,9 +20,17 @@ const MANY = 70_000;
 const BOMB = "decompresses to more than 25 MB (--max-size): refused as a possible decompression bomb";
 const HOSTILE: [string, string, string][] = [
   ["an XXE attempt", "xxe.xml", "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need"],
-  ["a billion-laughs document", "laughs.xml", "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need"],
+  [
+    "a billion-laughs document",
+    "laughs.xml",
+    "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need",
+  ],
   ["a gzip bomb (1 GiB of zeros in 1 MB)", "bomb.xml.gz", BOMB],
-  ["a zip bomb whose header claims 1 KB (1 GiB inside)", "bomb.zip", 'zip member "report.xml" inflates to more than the 1 KB its header declares: corrupt or hostile, refused'],
+  [
+    "a zip bomb whose header claims 1 KB (1 GiB inside)",
+    "bomb.zip",
+    'zip member "report.xml" inflates to more than the 1 KB its header declares: corrupt or hostile, refused',
+  ],
   ["a zip bomb with honest headers", "honest-bomb.zip", BOMB],
 ];
 
@@ -34,9 +42,14 @@ beforeAll(async () => {
   writeFileSync(join(work, "bomb.xml.gz"), gzipOf(zeros));
   writeFileSync(join(work, "bomb.zip"), zipOf([{ name: "report.xml", ...zeros, declaredSize: 1024 }]));
   writeFileSync(join(work, "honest-bomb.zip"), zipOf([{ name: "report.xml", ...zeros }]));
-  const records = Array.from({ length: MANY }, (_, n) => ({ ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, count: 1, authDkim: [[`d${n}.example`, "pass"] as const] }));
+  const records = Array.from({ length: MANY }, (_, n) => ({
+    ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+    count: 1,
+    authDkim: [[`d${n}.example`, "pass"] as const],
+  }));
   const many = reportXml({ id: "many", begin: NOV_1, records });
-  if (many.length < 20 * 1024 * 1024 || many.length > 25 * 1024 * 1024) throw new Error(`the many-sources report is ${many.length} bytes, meant to be 20–25 MB`);
+  if (many.length < 20 * 1024 * 1024 || many.length > 25 * 1024 * 1024)
+    throw new Error(`the many-sources report is ${many.length} bytes, meant to be 20–25 MB`);
   writeFileSync(join(work, "many-sources.xml.gz"), gzipSync(many));
 }, 120_000);
 
@@ -60,7 +73,10 @@ describe("hostile reports fail safely, within bounded memory", () => {
     const [d] = JSON.parse(result.stdout).domains;
     expect(d.messages).toBe(MANY);
     expect(d.sources).toHaveLength(10_001);
-    expect(d.warnings[0]).toEqual({ code: "sources-capped", message: `more than 10,000 distinct sources: ${(MANY - 10_000).toLocaleString("en-US")} messages from the rest are counted under "(other sources)".` });
+    expect(d.warnings[0]).toEqual({
+      code: "sources-capped",
+      message: `more than 10,000 distinct sources: ${(MANY - 10_000).toLocaleString("en-US")} messages from the rest are counted under "(other sources)".`,
+    });
     expect(result.peakMb).toBeLessThan(200);
   });
 

@@ -18,14 +18,33 @@ let server: S3TestServer;
 let endpoint: string;
 
 const OBJECTS: [string, () => Buffer][] = [
-  ["rua/AMAZON_SES_SETUP_NOTIFICATION", () => Buffer.from("From: no-reply-aws@amazon.com\r\nSubject: Amazon SES Setup Notification\r\n\r\nThis is a test.\r\n")],
+  [
+    "rua/AMAZON_SES_SETUP_NOTIFICATION",
+    () => Buffer.from("From: no-reply-aws@amazon.com\r\nSubject: Amazon SES Setup Notification\r\n\r\nThis is a test.\r\n"),
+  ],
   // real mails, byte for byte, as a receiving mailbox stored them
   ["rua/0a8kq3mt5v2n1example", () => readFileSync(sample("parsedmarc/google-borschow.com-report.eml"))],
   ["rua/1b7dk2ls9c4p3example", () => readFileSync(sample("parsedmarc/mimecast-weird-gzip.eml"))],
   ["rua/2c6fj1kr8b3o5example", () => readFileSync(sample("parsedmarc/twilight.eml"))],
   // real reports wrapped in mail as Google sends them (the 2025 report shows SES without a custom MAIL FROM)
-  ["rua/3d5gh0jq7a2m7example", () => reportMail(gzipSync(readFileSync(sample("mailweave/google.com!example.com!1747008000!1747094399"))), "google.com!example.com!1747008000!1747094399.xml.gz", "application/gzip")],
-  ["rua/4e4hg9ip6z1l9example", () => reportMail(readFileSync(sample("mailweave/enterprise.protection.outlook.com!example.com!1747180800!1747267200.xml")), "enterprise.protection.outlook.com!example.com!1747180800!1747267200.xml", "text/xml")],
+  [
+    "rua/3d5gh0jq7a2m7example",
+    () =>
+      reportMail(
+        gzipSync(readFileSync(sample("mailweave/google.com!example.com!1747008000!1747094399"))),
+        "google.com!example.com!1747008000!1747094399.xml.gz",
+        "application/gzip",
+      ),
+  ],
+  [
+    "rua/4e4hg9ip6z1l9example",
+    () =>
+      reportMail(
+        readFileSync(sample("mailweave/enterprise.protection.outlook.com!example.com!1747180800!1747267200.xml")),
+        "enterprise.protection.outlook.com!example.com!1747180800!1747267200.xml",
+        "text/xml",
+      ),
+  ],
   // a bare report file, no mail around it
   ["rua/large-example.xml.gz", () => readFileSync(sample("parsedmarc/!large-example.com!1711897200!1711983600.xml.gz"))],
   ["other/not-read.xml", () => readFileSync(sample("parsedmarc/invalid_xml.xml"))],
@@ -59,7 +78,12 @@ describe("dmarc-report s3://bucket/prefix", () => {
       ["s3://dmarc-reports/rua/4e4hg9ip6z1l9example", true, 1],
       ["s3://dmarc-reports/rua/large-example.xml.gz", true, 1],
     ]);
-    expect(json.skipped).toEqual([{ file: "s3://dmarc-reports/rua/AMAZON_SES_SETUP_NOTIFICATION", reason: "SES's setup notification (written when the receipt rule was saved), not a report" }]);
+    expect(json.skipped).toEqual([
+      {
+        file: "s3://dmarc-reports/rua/AMAZON_SES_SETUP_NOTIFICATION",
+        reason: "SES's setup notification (written when the receipt rule was saved), not a report",
+      },
+    ]);
     expect(json.domains.map((d: { domain: string; reports: number }) => [d.domain, d.reports])).toEqual([
       ["ab.id.au", 1],
       ["borschow.com", 1],
@@ -101,8 +125,17 @@ describe("dmarc-report s3://bucket/prefix", () => {
     Object.assign(process.env, CREDENTIALS);
     try {
       const names: string[] = [];
-      for await (const input of s3Inputs(s3Client({ endpoint }), { bucket: "dmarc-reports", prefix: "rua/" }, 2)) names.push(input.name.slice("s3://dmarc-reports/rua/".length));
-      expect(names).toEqual(["0a8kq3mt5v2n1example", "1b7dk2ls9c4p3example", "2c6fj1kr8b3o5example", "3d5gh0jq7a2m7example", "4e4hg9ip6z1l9example", "AMAZON_SES_SETUP_NOTIFICATION", "large-example.xml.gz"]);
+      for await (const input of s3Inputs(s3Client({ endpoint }), { bucket: "dmarc-reports", prefix: "rua/" }, 2))
+        names.push(input.name.slice("s3://dmarc-reports/rua/".length));
+      expect(names).toEqual([
+        "0a8kq3mt5v2n1example",
+        "1b7dk2ls9c4p3example",
+        "2c6fj1kr8b3o5example",
+        "3d5gh0jq7a2m7example",
+        "4e4hg9ip6z1l9example",
+        "AMAZON_SES_SETUP_NOTIFICATION",
+        "large-example.xml.gz",
+      ]);
     } finally {
       process.env = saved;
     }

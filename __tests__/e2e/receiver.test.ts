@@ -79,7 +79,9 @@ async function deliver({ zone, ip = SES_IP, sender = "0100018c-bounce@mail.examp
   ].join("\r\n");
   let signed = message;
   if (signWith) {
-    const options = { signatureData: [{ signingDomain: "example.com", selector: TOKENS[0], privateKey: signWith }] } as unknown as Parameters<typeof dkimSign>[1];
+    const options = { signatureData: [{ signingDomain: "example.com", selector: TOKENS[0], privateKey: signWith }] } as unknown as Parameters<
+      typeof dkimSign
+    >[1];
     signed = (await dkimSign(message, options)).signatures + message;
   }
   const result = await authenticate(signed, {
@@ -135,7 +137,12 @@ describe.each([
   });
 
   test("a spoofer against MAIL FROM all: -all: SPF fails", async () => {
-    const verdict = await deliver({ zone: [...records(config(undefined, { all: "-all" })), ...sesStandIn()], ip: SPOOFER_IP, sender: "ceo@mail.example.com", signWith: false });
+    const verdict = await deliver({
+      zone: [...records(config(undefined, { all: "-all" })), ...sesStandIn()],
+      ip: SPOOFER_IP,
+      sender: "ceo@mail.example.com",
+      signWith: false,
+    });
     expect(verdict).toMatchObject({ spf: "fail", dmarc: "fail" });
   });
 

@@ -20,7 +20,9 @@ import { ROOT } from "../helpers/cli";
 import { tempDir } from "../helpers/synth";
 
 const BIN = resolve(ROOT, "dist", "modules", "cli", "ses-domains.js");
-const EXAMPLES = readdirSync(join(ROOT, "examples")).filter((f) => /\.ya?ml$/.test(f)).sort();
+const EXAMPLES = readdirSync(join(ROOT, "examples"))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } });
@@ -42,7 +44,14 @@ function tokensFor(plans: readonly DomainPlan[]): Record<string, Record<string, 
 
 /** `$ORIGIN`, SOA, NS and the NS's address: what a fragment needs around it to be a whole zone. */
 const wrap = (zone: string, body: string) =>
-  [`$ORIGIN ${zone}.`, "$TTL 3600", `@ IN SOA ns1.${zone}. hostmaster.${zone}. 1 3600 900 604800 300`, `@ IN NS ns1.${zone}.`, "ns1 IN A 192.0.2.53", body].join("\n");
+  [
+    `$ORIGIN ${zone}.`,
+    "$TTL 3600",
+    `@ IN SOA ns1.${zone}. hostmaster.${zone}. 1 3600 900 604800 300`,
+    `@ IN NS ns1.${zone}.`,
+    "ns1 IN A 192.0.2.53",
+    body,
+  ].join("\n");
 
 /** Names the apex SPF records include that no example zone holds: served by stub zones so the SPF walk ends. */
 function includeTargets(plans: readonly DomainPlan[], zones: readonly string[]): string[] {
@@ -203,7 +212,10 @@ describe.each(EXAMPLES)("examples/%s: records --format bind, named-checkzone, kn
       writeFileSync(path, `${wrap(zone, fragment)}\n`);
       const check = spawnSync("named-checkzone", ["-i", "local", "-k", "fail", "-n", "fail", zone, path], { encoding: "utf8" });
       expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
-      for (const line of readFileSync(path, "utf8").split("\n").filter((l) => l.includes("<token>"))) expect(line.startsWith(";")).toBe(true);
+      for (const line of readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l.includes("<token>")))
+        expect(line.startsWith(";")).toBe(true);
     }
   });
 });

@@ -31,7 +31,11 @@ function zone(): ZoneRecord[] {
       .map((r) => {
         const fill = (text: string) => fillDkimTokens(text, (_, i) => tokensOf(plan.domain)[i]);
         const values = r.type === "TXT" ? r.values.map(route53TxtValue) : r.values.map(fill);
-        return { name: fill(r.name), type: r.type, values: plan.domain === "d7.example.com" && r.type === "MX" ? ["10 feedback-smtp.eu-west-1.amazonses.com"] : values };
+        return {
+          name: fill(r.name),
+          type: r.type,
+          values: plan.domain === "d7.example.com" && r.type === "MX" ? ["10 feedback-smtp.eu-west-1.amazonses.com"] : values,
+        };
       }),
   );
 }
@@ -78,7 +82,9 @@ describe("verify --concurrency", () => {
     const expectedNames = PLANS.flatMap((plan) => plan.records.map((r) => fillDkimTokens(r.name, (_, i) => tokensOf(plan.domain)[i])));
     expect(recordLines.map((l) => l.split(/ +/)[2])).toEqual(expectedNames);
     expect(lines.slice(recordLines.length, -1).map((l) => l.split(/ +/)[2])).toEqual(DOMAINS.slice().sort());
-    expect(lines.filter((l) => l.startsWith("missing"))).toEqual([`missing     TXT   _dmarc.d3.example.com  expected "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"`]);
+    expect(lines.filter((l) => l.startsWith("missing"))).toEqual([
+      `missing     TXT   _dmarc.d3.example.com  expected "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"`,
+    ]);
     expect(lines.filter((l) => l.startsWith("different"))).toHaveLength(1);
     expect(lines.at(-1)).toBe("2 problems");
   });
@@ -147,7 +153,11 @@ describe("verifyDomains", () => {
       },
     };
     const report = await verifyDomains(plans, { dns, concurrency: 6 });
-    expect(report.spf.map((s) => [s.domain, s.status, s.lookups])).toEqual(DOMAINS.slice().sort().map((d) => [d, "ok", 1]));
+    expect(report.spf.map((s) => [s.domain, s.status, s.lookups])).toEqual(
+      DOMAINS.slice()
+        .sort()
+        .map((d) => [d, "ok", 1]),
+    );
     expect(most).toBe(6);
     expect(includesAtOnce).toBeGreaterThan(1);
   });
@@ -172,11 +182,15 @@ describe("mapConcurrent", () => {
   ])("limit %i over %i items runs at most %i at once", async (limit, count, most) => {
     let running = 0;
     let peak = 0;
-    await mapConcurrent(Array.from({ length: count }, (_, i) => i), limit, async () => {
-      peak = Math.max(peak, ++running);
-      await new Promise((resolve) => setImmediate(resolve));
-      running--;
-    });
+    await mapConcurrent(
+      Array.from({ length: count }, (_, i) => i),
+      limit,
+      async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+      },
+    );
     expect(peak).toBe(most);
   });
 

@@ -80,8 +80,20 @@ describe("ses-domains verify against a DNS server on loopback", () => {
 
   test.each<[string, (zone: ZoneRecord[]) => ZoneRecord[], string, string, string]>([
     ["the DMARC record removed", (z) => z.filter((r) => !r.name.startsWith("_dmarc.")), "missing", "TXT", "_dmarc.example.com"],
-    ["the MX host changed", (z) => z.map((r) => (r.type === "MX" ? { ...r, values: ["10 feedback-smtp.eu-west-1.amazonses.com"] } : r)), "different", "MX", "mail.example.com"],
-    ["a stale DKIM CNAME", (z) => z.map((r) => (r.name.startsWith("tok2") ? { ...r, values: ["oldtoken.dkim.amazonses.com"] } : r)), "different", "CNAME", "tok2bbbb._domainkey.example.com"],
+    [
+      "the MX host changed",
+      (z) => z.map((r) => (r.type === "MX" ? { ...r, values: ["10 feedback-smtp.eu-west-1.amazonses.com"] } : r)),
+      "different",
+      "MX",
+      "mail.example.com",
+    ],
+    [
+      "a stale DKIM CNAME",
+      (z) => z.map((r) => (r.name.startsWith("tok2") ? { ...r, values: ["oldtoken.dkim.amazonses.com"] } : r)),
+      "different",
+      "CNAME",
+      "tok2bbbb._domainkey.example.com",
+    ],
   ])("%s exits 1 and names the record", async (_, change, status, type, name) => {
     const f = files();
     const result = await verify(["--config", f.config, "--resolver", await serve(change(completeZone())), "--tokens", f.tokens]);
@@ -90,7 +102,12 @@ describe("ses-domains verify against a DNS server on loopback", () => {
   });
 
   test("a configuration set's tracking domain: its CNAME is checked like every other record", async () => {
-    const config = { ...CONFIG, domains: { "example.com": { ...CONFIG.domains["example.com"], configurationSet: { trackingDomain: { domain: "click.example.com", https: "optional" } } } } };
+    const config = {
+      ...CONFIG,
+      domains: {
+        "example.com": { ...CONFIG.domains["example.com"], configurationSet: { trackingDomain: { domain: "click.example.com", https: "optional" } } },
+      },
+    };
     const dir = tempDir();
     const file = join(dir, "tracking.json");
     writeFileSync(file, JSON.stringify(config));
@@ -117,12 +134,23 @@ describe("ses-domains verify against a DNS server on loopback", () => {
   });
 
   test("more than two void lookups (includes with no SPF record) are a problem", async () => {
-    const config = { ...CONFIG, domains: { "example.com": { ...CONFIG.domains["example.com"], spf: { include: ["_spf.example.net", "gone1.example.net", "gone2.example.net", "gone3.example.net"] } } } };
+    const config = {
+      ...CONFIG,
+      domains: {
+        "example.com": {
+          ...CONFIG.domains["example.com"],
+          spf: { include: ["_spf.example.net", "gone1.example.net", "gone2.example.net", "gone3.example.net"] },
+        },
+      },
+    };
     const dir = tempDir();
     const file = join(dir, "c.json");
     writeFileSync(file, JSON.stringify(config));
     const [plan] = planDomains(resolveConfig(config));
-    const zone = [...completeZone().filter((r) => r.name !== "example.com"), { name: "example.com", type: "TXT" as const, values: plan.records.find((r) => r.id === "apex_txt")!.values }];
+    const zone = [
+      ...completeZone().filter((r) => r.name !== "example.com"),
+      { name: "example.com", type: "TXT" as const, values: plan.records.find((r) => r.id === "apex_txt")!.values },
+    ];
     const result = await verify(["--config", file, "--resolver", await serve(zone)]);
     expect(result.code).toBe(1);
     expect(result.out).toContain("3 void lookups (names with no SPF record); receivers fail SPF past 2 (RFC 7208 §4.6.4)");

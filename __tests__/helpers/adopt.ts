@@ -58,7 +58,10 @@ export function consoleFleet(): { config: Record<string, unknown>; state: StandI
       "eu-west-1": { "example.com": { tokens: TOKENS_EU, mailFrom: { domain: "mail.example.com" } } },
     },
     configurationSets: {
-      "us-east-1": { marketing: { tls: "OPTIONAL", reputationMetrics: false }, example_com: { tls: "OPTIONAL", reputationMetrics: true, suppressed: ["BOUNCE", "COMPLAINT"] } },
+      "us-east-1": {
+        marketing: { tls: "OPTIONAL", reputationMetrics: false },
+        example_com: { tls: "OPTIONAL", reputationMetrics: true, suppressed: ["BOUNCE", "COMPLAINT"] },
+      },
     },
     zones: [
       {
@@ -94,7 +97,11 @@ export async function adoptHere(args: readonly string[]): Promise<CliResult> {
 
 /** The built CLI as a user runs it, in its own process (async: servers in this process keep answering). */
 export async function runBuilt(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));

@@ -24,7 +24,11 @@ function fault(operation) {
 }
 
 function json(res, status, body, errorType) {
-  res.writeHead(status, { "content-type": "application/json", ...(errorType ? { "x-amzn-errortype": errorType } : {}), "x-amzn-requestid": "00000000-0000-0000-0000-000000000000" });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    ...(errorType ? { "x-amzn-errortype": errorType } : {}),
+    "x-amzn-requestid": "00000000-0000-0000-0000-000000000000",
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -34,7 +38,11 @@ function xml(res, status, body) {
 }
 
 function route53Error(res, status, code, message) {
-  xml(res, status, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>`);
+  xml(
+    res,
+    status,
+    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>`,
+  );
 }
 
 function zoneXml(zone) {
@@ -65,21 +73,37 @@ function route53(req, res, url) {
     const f = fault("ListHostedZonesByName");
     if (f) return route53Error(res, f.status, f.code, f.message);
     const zones = state.zones.filter((z) => fqdn(z.name) >= name).sort((a, b) => (fqdn(a.name) < fqdn(b.name) ? -1 : 1));
-    return xml(res, 200, `<ListHostedZonesByNameResponse xmlns="${XMLNS}"><HostedZones>${zones.map(zoneXml).join("")}</HostedZones><DNSName>${esc(name)}</DNSName><IsTruncated>false</IsTruncated><MaxItems>${url.searchParams.get("maxitems") || 100}</MaxItems></ListHostedZonesByNameResponse>`);
+    return xml(
+      res,
+      200,
+      `<ListHostedZonesByNameResponse xmlns="${XMLNS}"><HostedZones>${zones.map(zoneXml).join("")}</HostedZones><DNSName>${esc(name)}</DNSName><IsTruncated>false</IsTruncated><MaxItems>${url.searchParams.get("maxitems") || 100}</MaxItems></ListHostedZonesByNameResponse>`,
+    );
   }
   if (path === "/2013-04-01/hostedzone") {
     calls.push({ operation: "ListHostedZones", region: regionOf(req), target: "" });
-    return xml(res, 200, `<ListHostedZonesResponse xmlns="${XMLNS}"><HostedZones>${state.zones.map(zoneXml).join("")}</HostedZones><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>`);
+    return xml(
+      res,
+      200,
+      `<ListHostedZonesResponse xmlns="${XMLNS}"><HostedZones>${state.zones.map(zoneXml).join("")}</HostedZones><IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>`,
+    );
   }
   if ((m = /^\/2013-04-01\/tags\/hostedzone\/([^/]+)$/.exec(path))) {
     calls.push({ operation: "ListTagsForResource", region: regionOf(req), target: m[1] });
-    return xml(res, 200, `<ListTagsForResourceResponse xmlns="${XMLNS}"><ResourceTagSet><ResourceType>hostedzone</ResourceType><ResourceId>${esc(m[1])}</ResourceId><Tags></Tags></ResourceTagSet></ListTagsForResourceResponse>`);
+    return xml(
+      res,
+      200,
+      `<ListTagsForResourceResponse xmlns="${XMLNS}"><ResourceTagSet><ResourceType>hostedzone</ResourceType><ResourceId>${esc(m[1])}</ResourceId><Tags></Tags></ResourceTagSet></ListTagsForResourceResponse>`,
+    );
   }
   if ((m = /^\/2013-04-01\/hostedzone\/([^/]+)$/.exec(path))) {
     calls.push({ operation: "GetHostedZone", region: regionOf(req), target: m[1] });
     const zone = state.zones.find((z) => z.id === m[1]);
     if (!zone) return route53Error(res, 404, "NoSuchHostedZone", `No hosted zone found with ID: ${m[1]}`);
-    return xml(res, 200, `<GetHostedZoneResponse xmlns="${XMLNS}">${zoneXml(zone)}<DelegationSet><NameServers><NameServer>ns-1.awsdns-00.com</NameServer></NameServers></DelegationSet></GetHostedZoneResponse>`);
+    return xml(
+      res,
+      200,
+      `<GetHostedZoneResponse xmlns="${XMLNS}">${zoneXml(zone)}<DelegationSet><NameServers><NameServer>ns-1.awsdns-00.com</NameServer></NameServers></DelegationSet></GetHostedZoneResponse>`,
+    );
   }
   if ((m = /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/.exec(path))) {
     const name = url.searchParams.get("name") || "";
@@ -92,8 +116,14 @@ function route53(req, res, url) {
     const sets = [...(zone.records || [])].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)).filter((r) => sortKey(r) >= start);
     const page = sets.slice(0, max);
     const next = sets[max];
-    const more = next ? `<IsTruncated>true</IsTruncated><NextRecordName>${esc(fqdn(next.name))}</NextRecordName><NextRecordType>${next.type}</NextRecordType>` : "<IsTruncated>false</IsTruncated>";
-    return xml(res, 200, `<ListResourceRecordSetsResponse xmlns="${XMLNS}"><ResourceRecordSets>${page.map(recordSetXml).join("")}</ResourceRecordSets>${more}<MaxItems>${max}</MaxItems></ListResourceRecordSetsResponse>`);
+    const more = next
+      ? `<IsTruncated>true</IsTruncated><NextRecordName>${esc(fqdn(next.name))}</NextRecordName><NextRecordType>${next.type}</NextRecordType>`
+      : "<IsTruncated>false</IsTruncated>";
+    return xml(
+      res,
+      200,
+      `<ListResourceRecordSetsResponse xmlns="${XMLNS}"><ResourceRecordSets>${page.map(recordSetXml).join("")}</ResourceRecordSets>${more}<MaxItems>${max}</MaxItems></ListResourceRecordSetsResponse>`,
+    );
   }
   return route53Error(res, 400, "InvalidAction", `this stand-in does not answer ${req.method} ${path}`);
 }

@@ -30,7 +30,9 @@ export interface StandInState {
   /** By region, then identity name. */
   readonly identities?: Readonly<Record<string, Readonly<Record<string, StandInIdentity>>>>;
   /** By region, then set name. */
-  readonly configurationSets?: Readonly<Record<string, Readonly<Record<string, { tls?: "REQUIRE" | "OPTIONAL"; reputationMetrics?: boolean; sending?: boolean; suppressed?: readonly string[] }>>>>;
+  readonly configurationSets?: Readonly<
+    Record<string, Readonly<Record<string, { tls?: "REQUIRE" | "OPTIONAL"; reputationMetrics?: boolean; sending?: boolean; suppressed?: readonly string[] }>>>
+  >;
   readonly zones: readonly { readonly id: string; readonly name: string; readonly private?: boolean; readonly records?: readonly StandInRecord[] }[];
   /** Every call of the operation fails so: { status: 429, code: "TooManyRequestsException", message }. */
   readonly faults?: readonly { readonly operation: string; readonly status: number; readonly code: string; readonly message: string }[];

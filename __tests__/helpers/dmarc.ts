@@ -57,7 +57,9 @@ export function reportXml(spec: ReportSpec): string {
   if (spec.testing) policy.push(`<testing>${spec.testing}</testing>`);
   const records = spec.records.map((r) => {
     const auth = [
-      ...(r.authDkim ?? []).map(([d, result, selector]) => `<dkim><domain>${d}</domain>${selector ? `<selector>${selector}</selector>` : ""}<result>${result}</result></dkim>`),
+      ...(r.authDkim ?? []).map(
+        ([d, result, selector]) => `<dkim><domain>${d}</domain>${selector ? `<selector>${selector}</selector>` : ""}<result>${result}</result></dkim>`,
+      ),
       ...(r.authSpf ?? []).map(([d, result]) => `<spf><domain>${d}</domain><scope>mfrom</scope><result>${result}</result></spf>`),
     ];
     const reasons = (r.reasons ?? []).map((t) => `<reason><type>${t}</type></reason>`).join("");

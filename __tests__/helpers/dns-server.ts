@@ -168,9 +168,7 @@ const TYPE_CODE: Record<ZoneRecordType, number> = {
 };
 
 const resources = (owner: string, set: RRset): DnsResource[] =>
-  set.rdata.map(
-    (rdata) => new Packet.Resource({ name: owner, type: TYPE_CODE[set.type], class: Packet.CLASS.IN, ttl: set.ttl, ...rdata }),
-  );
+  set.rdata.map((rdata) => new Packet.Resource({ name: owner, type: TYPE_CODE[set.type], class: Packet.CLASS.IN, ttl: set.ttl, ...rdata }));
 
 /**
  * Authoritative answer for (qname, qtype): NXDOMAIN for a name not in the zone, NODATA (NOERROR, no
@@ -323,10 +321,7 @@ export async function startDnsServer(records: readonly ZoneRecord[], options: Dn
           resolver.cancel();
           // c-ares keeps its TCP connection open; tcp.close() would wait for dns2's 10 s idle timeout.
           for (const socket of sockets) socket.destroy();
-          await Promise.all([
-            new Promise<void>((resolve) => tcp.close(() => resolve())),
-            new Promise<void>((resolve) => udp.close(() => resolve())),
-          ]);
+          await Promise.all([new Promise<void>((resolve) => tcp.close(() => resolve())), new Promise<void>((resolve) => udp.close(() => resolve()))]);
         })();
         return closing;
       },

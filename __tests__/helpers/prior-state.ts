@@ -73,7 +73,15 @@ export function priorState(plan: Json, models: readonly DomainPlan[]): Json {
         instances: [{ schema_version: r.schema_version, attributes: values, sensitive_attributes: sensitivePaths(r.sensitive_values), dependencies: [] }],
       };
     });
-  return { version: 4, terraform_version: plan.terraform_version, serial: 1, lineage: "00000000-0000-4000-8000-000000000000", outputs: {}, resources, check_results: null };
+  return {
+    version: 4,
+    terraform_version: plan.terraform_version,
+    serial: 1,
+    lineage: "00000000-0000-4000-8000-000000000000",
+    outputs: {},
+    resources,
+    check_results: null,
+  };
 }
 
 /** Paths marked `true` in an after_unknown mask. */

@@ -77,7 +77,12 @@ export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): 
  * skip flags for every provider block (default and aliases) so plan runs offline, and an STS endpoint
  * when the stack reads the caller identity. Never synthesized.
  */
-export function writeOfflineProviderOverride(stackDir: string, providers: { alias?: string }[], stsEndpoint?: string, endpoints: Record<string, string> = {}): void {
+export function writeOfflineProviderOverride(
+  stackDir: string,
+  providers: { alias?: string }[],
+  stsEndpoint?: string,
+  endpoints: Record<string, string> = {},
+): void {
   // data.aws_caller_identity asks STS at plan time: a stand-in on loopback answers (helpers/sts-stub.ts);
   // imports read SESv2 and Route 53 (helpers/aws-stand-in.ts).
   const all = { ...endpoints, ...(stsEndpoint ? { sts: stsEndpoint } : {}) };

@@ -46,8 +46,19 @@ beforeAll(() => {
 describe("the published package, installed into a fresh project", () => {
   test("the tarball holds only what users need: compiled modules with their types, the schema, the examples, README and LICENSE", () => {
     const files = (packed.files as Json[]).map((f) => f.path as string);
-    for (const file of files) expect(file, file).toMatch(/^(dist\/modules\/.+\.(js|d\.ts)|schema\/.+\.json|examples\/.+\.yaml|README\.md|LICENSE|package\.json)$/);
-    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/cli/ses-domains.js", "schema/ses-config.schema.json", "examples/ses.config.yaml"]));
+    for (const file of files)
+      expect(file, file).toMatch(/^(dist\/modules\/.+\.(js|d\.ts)|schema\/.+\.json|examples\/.+\.yaml|README\.md|LICENSE|package\.json)$/);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "LICENSE",
+        "README.md",
+        "dist/modules/index.js",
+        "dist/modules/index.d.ts",
+        "dist/modules/cli/ses-domains.js",
+        "schema/ses-config.schema.json",
+        "examples/ses.config.yaml",
+      ]),
+    );
     expect(pkg.private).toBeUndefined();
     expect(readFileSync(join(ROOT, "LICENSE"), "utf8")).toMatch(/^\s+Apache License\s+Version 2\.0, January 2004/);
     expect(pkg.license).toBe("Apache-2.0");
@@ -57,7 +68,10 @@ describe("the published package, installed into a fresh project", () => {
     writeFileSync(join(consumer, "app.ts"), readmeExample());
     writeFileSync(
       join(consumer, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "node16", moduleResolution: "node16", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["app.ts"] }),
+      JSON.stringify({
+        compilerOptions: { module: "node16", moduleResolution: "node16", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ["app.ts"],
+      }),
     );
     const check = sh(process.execPath, [resolve(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "."], consumer);
     expect(check.stdout + check.stderr).toBe("");

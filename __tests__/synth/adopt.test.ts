@@ -35,8 +35,18 @@ const FILE: AdoptionFile = {
       resources: [
         { address: "aws_sesv2_email_identity.example_com_us_east_1_identity", id: "example.com", what: "SES identity example.com (us-east-1)", seenIn: "ses" },
         { address: "aws_sesv2_email_identity.example_com_eu_west_1_identity", id: "example.com", what: "SES identity example.com (eu-west-1)", seenIn: "ses" },
-        { address: "aws_sesv2_configuration_set.example_com_eu_west_1_configuration_set", id: "example_com", what: "configuration set example_com (eu-west-1)", seenIn: "ses" },
-        { address: "aws_route53_record.example_com_eu_west_1_dkim_2", id: `${Z}_${TE[1]}._domainkey.example.com_CNAME`, what: `CNAME ${TE[1]}._domainkey.example.com`, seenIn: "dns" },
+        {
+          address: "aws_sesv2_configuration_set.example_com_eu_west_1_configuration_set",
+          id: "example_com",
+          what: "configuration set example_com (eu-west-1)",
+          seenIn: "ses",
+        },
+        {
+          address: "aws_route53_record.example_com_eu_west_1_dkim_2",
+          id: `${Z}_${TE[1]}._domainkey.example.com_CNAME`,
+          what: `CNAME ${TE[1]}._domainkey.example.com`,
+          seenIn: "dns",
+        },
         { address: "aws_route53_record.example_com_dmarc", id: `${Z}__dmarc.example.com_TXT`, what: "TXT _dmarc.example.com", seenIn: "dns" },
       ],
     },
@@ -95,14 +105,25 @@ describe("import blocks", () => {
   test("the output is byte-identical run to run", () => {
     const again = runMain({ SES_CONFIG: "ses.config.json", CDKTF_OUTDIR: "again" }, dir);
     expect(again.status).toBe(0);
-    expect(readFileSync(join(dir, "again", "stacks", "ses-domains", "cdk.tf.json"), "utf8")).toBe(readFileSync(join(dir, "cdktf.out", "stacks", "ses-domains", "cdk.tf.json"), "utf8"));
+    expect(readFileSync(join(dir, "again", "stacks", "ses-domains", "cdk.tf.json"), "utf8")).toBe(
+      readFileSync(join(dir, "cdktf.out", "stacks", "ses-domains", "cdk.tf.json"), "utf8"),
+    );
   });
 });
 
 describe("several stacks", () => {
   test("each stack gets the import blocks of its own domains", () => {
-    const config = { ...CONFIG, stacks: { count: 2 }, domains: { "example.com": { adopt: true, regions: ["us-east-1", "eu-west-1"], stack: "a" }, "other.example.com": { adopt: true, stack: "b" } } };
-    const other = { address: "aws_route53_record.other_example_com_dmarc", id: `${Z}__dmarc.other.example.com_TXT`, what: "TXT _dmarc.other.example.com", seenIn: "dns" as const };
+    const config = {
+      ...CONFIG,
+      stacks: { count: 2 },
+      domains: { "example.com": { adopt: true, regions: ["us-east-1", "eu-west-1"], stack: "a" }, "other.example.com": { adopt: true, stack: "b" } },
+    };
+    const other = {
+      address: "aws_route53_record.other_example_com_dmarc",
+      id: `${Z}__dmarc.other.example.com_TXT`,
+      what: "TXT _dmarc.other.example.com",
+      seenIn: "dns" as const,
+    };
     const dir = project(config, { version: 1, domains: { ...FILE.domains, "other.example.com": { zoneId: Z, resources: [other] } } });
     expect(runMain({ SES_CONFIG: "ses.config.json" }, dir).status).toBe(0);
     const stack = (name: string) => JSON.parse(readFileSync(join(dir, "cdktf.out", "stacks", name, "cdk.tf.json"), "utf8")) as Json;
@@ -158,16 +179,26 @@ describe("config errors, before anything is written", () => {
     const run = runMain({ SES_CONFIG: "ses.config.json" }, dir);
     expect(run.status).toBe(1);
     expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(4);
-    expect(run.stderr).toContain("ses-adopt.json imports aws_sesv2_email_identity.example_com_us_east_1_identity (SES identity example.com (us-east-1)), which the config no longer writes: the file is stale");
+    expect(run.stderr).toContain(
+      "ses-adopt.json imports aws_sesv2_email_identity.example_com_us_east_1_identity (SES identity example.com (us-east-1)), which the config no longer writes: the file is stale",
+    );
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
   });
 
   test("a malformed file: one line naming the file and the field", () => {
     const dir = project(CONFIG, null);
-    writeFileSync(join(dir, "ses-adopt.json"), JSON.stringify({ version: 1, domains: { "example.com": { zoneId: "Z1", resources: [{ address: "not an address", id: "x", what: "x", seenIn: "dns" }] } } }));
+    writeFileSync(
+      join(dir, "ses-adopt.json"),
+      JSON.stringify({
+        version: 1,
+        domains: { "example.com": { zoneId: "Z1", resources: [{ address: "not an address", id: "x", what: "x", seenIn: "dns" }] } },
+      }),
+    );
     const run = runMain({ SES_CONFIG: "ses.config.json" }, dir);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe('error: ses-adopt.json: domains["example.com"].resources[0].address: must be a Terraform address such as aws_route53_record.example_com_dmarc\n');
+    expect(run.stderr).toBe(
+      'error: ses-adopt.json: domains["example.com"].resources[0].address: must be a Terraform address such as aws_route53_record.example_com_dmarc\n',
+    );
   });
 
   test("an entry for a domain without adopt: true is a warning, not an error", () => {
@@ -185,11 +216,31 @@ describe("config errors, before anything is written", () => {
 
 describe("ses-domains adopt: usage", () => {
   test.each<[string, unknown, string[], string]>([
-    ["no domain sets adopt: true", { defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: Z } } } } }, [], "error: nothing to adopt: no domain in"],
-    ["a zone given by name without --zone-id or --from-aws", { defaults: { region: "us-east-1" }, domains: { "example.com": { adopt: true, dns: { route53: { zoneName: "example.com" } } } } }, [], "error: example.com: its hosted zone example.com has no id here: pass --from-aws to look it up (ListHostedZonesByName), or --zone-id example.com=Z…"],
-    ["--endpoint without --from-aws", CONFIG, ["--endpoint", "http://127.0.0.1:1"], "error: --endpoint is for --from-aws; add --from-aws or leave --endpoint out"],
+    [
+      "no domain sets adopt: true",
+      { defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: Z } } } } },
+      [],
+      "error: nothing to adopt: no domain in",
+    ],
+    [
+      "a zone given by name without --zone-id or --from-aws",
+      { defaults: { region: "us-east-1" }, domains: { "example.com": { adopt: true, dns: { route53: { zoneName: "example.com" } } } } },
+      [],
+      "error: example.com: its hosted zone example.com has no id here: pass --from-aws to look it up (ListHostedZonesByName), or --zone-id example.com=Z…",
+    ],
+    [
+      "--endpoint without --from-aws",
+      CONFIG,
+      ["--endpoint", "http://127.0.0.1:1"],
+      "error: --endpoint is for --from-aws; add --from-aws or leave --endpoint out",
+    ],
     ["--tokens with --from-aws", CONFIG, ["--from-aws", "--tokens", "t.json"], "error: option '--from-aws' cannot be used with option '--tokens <file>'"],
-    ["a bad --zone-id", CONFIG, ["--zone-id", "example.com"], 'error: --zone-id must be <zone name>=<hosted zone id>, such as example.com=Z0123456789ABCDEFGHIJ, got "example.com"'],
+    [
+      "a bad --zone-id",
+      CONFIG,
+      ["--zone-id", "example.com"],
+      'error: --zone-id must be <zone name>=<hosted zone id>, such as example.com=Z0123456789ABCDEFGHIJ, got "example.com"',
+    ],
   ])("%s: exit 2, one line, nothing written", async (_, config, args, line) => {
     const dir = project(config, null);
     const result = await adoptHere(["--config", join(dir, "ses.config.json"), "--resolver", "127.0.0.1:1", ...args]);

@@ -53,7 +53,9 @@ describe("BYODKIM in the synthesized JSON", () => {
       domains: { "a.example.com": {}, "b.example.com": {} },
     });
     expect(Object.keys(shared.json.variable)).toEqual(["DKIM_KEY"]);
-    expect(shared.json.variable.DKIM_KEY.description).toBe("BYODKIM private key (PEM, or its base64 body) for a.example.com, b.example.com. Pass it as TF_VAR_DKIM_KEY.");
+    expect(shared.json.variable.DKIM_KEY.description).toBe(
+      "BYODKIM private key (PEM, or its base64 body) for a.example.com, b.example.com. Pass it as TF_VAR_DKIM_KEY.",
+    );
   });
 
   test("reads the key from Secrets Manager or SSM at plan time", () => {
@@ -74,7 +76,9 @@ describe("BYODKIM in the synthesized JSON", () => {
   test("a rotation config keeps both selectors published while signing with the new one", () => {
     const rotated = synthConfig(oneDomain({ dkim: byo({ variable: "K" }, { previous: { selector: "s2025b", publicKey: testKey(2048, 1).publicBase64 } }) }));
     expect(rotated.resource("aws_route53_record", "example_com_dkim_s2026a").name).toBe("s2026a._domainkey.example.com");
-    expect(rotated.resource("aws_route53_record", "example_com_dkim_s2025b").records[0].split('""').join("")).toBe(`v=DKIM1; k=rsa; p=${testKey(2048, 1).publicBase64}`);
+    expect(rotated.resource("aws_route53_record", "example_com_dkim_s2025b").records[0].split('""').join("")).toBe(
+      `v=DKIM1; k=rsa; p=${testKey(2048, 1).publicBase64}`,
+    );
     expect(rotated.resource("aws_sesv2_email_identity", "example_com_identity").dkim_signing_attributes.domain_signing_selector).toBe("s2026a");
   });
 

@@ -86,7 +86,10 @@ describe("ses-domains ci github-actions", () => {
     expect(workflow.permissions).toEqual({ contents: "read" });
     expect(workflow.jobs.plan.permissions).toEqual({ contents: "read", "id-token": "write" });
     expect(workflow.jobs.comment.permissions).toEqual({ contents: "read", "pull-requests": "write" });
-    expect(step("plan", (s) => s.uses === ACTIONS.awsCredentials).with).toEqual({ "role-to-assume": `\${{ vars.${PLAN_ROLE_VARIABLE} }}`, "aws-region": "us-east-1" });
+    expect(step("plan", (s) => s.uses === ACTIONS.awsCredentials).with).toEqual({
+      "role-to-assume": `\${{ vars.${PLAN_ROLE_VARIABLE} }}`,
+      "aws-region": "us-east-1",
+    });
   });
 
   test("one plan job per stack from cdktf's manifest.json, and one failing stack cancels no other", () => {
@@ -98,7 +101,11 @@ describe("ses-domains ci github-actions", () => {
     expect(cli(["synth", "--config", "ses.config.json", "--output", "cdktf.out"], dir).status).toBe(0);
     const output = join(dir, "github-output");
     writeFileSync(output, "");
-    const run = spawnSync("bash", ["-e", "-c", step("synth", (s) => s.id === "stacks").run], { cwd: dir, encoding: "utf8", env: { ...process.env, GITHUB_OUTPUT: output } });
+    const run = spawnSync("bash", ["-e", "-c", step("synth", (s) => s.id === "stacks").run], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, GITHUB_OUTPUT: output },
+    });
     expect(run.status).toBe(0);
     expect(readFileSync(output, "utf8")).toBe(`stacks=${JSON.stringify(FLEET_STACKS)}\n`);
     for (const stack of FLEET_STACKS) expect(existsSync(join(dir, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
@@ -172,10 +179,15 @@ describe("ses-domains ci atlantis", () => {
     for (const project of config.projects as Json[]) expect(existsSync(join(dir, project.dir, "cdk.tf.json"))).toBe(true);
     const [synthStep, init, plan, show, summary] = config.workflows["ses-domains"].plan.steps;
     expect([init, plan, show]).toEqual(["init", "plan", { run: 'terraform show -json "$PLANFILE" > "$SHOWFILE"' }]);
-    expect(summary).toEqual({ run: { command: `cd ../../.. && npx ses-domains plan-summary --config ${configFile} --fail-on breaks "$SHOWFILE"`, output: "show" } });
+    expect(summary).toEqual({
+      run: { command: `cd ../../.. && npx ses-domains plan-summary --config ${configFile} --fail-on breaks "$SHOWFILE"`, output: "show" },
+    });
     const projectDir = join(dir, config.projects[0].dir);
     const before = readFileSync(join(projectDir, "cdk.tf.json"), "utf8");
-    const asRun = spawnSync("bash", ["-e", "-c", synthStep.run.replace("npx ses-domains", `"${process.execPath}" "${BIN}"`)], { cwd: projectDir, encoding: "utf8" });
+    const asRun = spawnSync("bash", ["-e", "-c", synthStep.run.replace("npx ses-domains", `"${process.execPath}" "${BIN}"`)], {
+      cwd: projectDir,
+      encoding: "utf8",
+    });
     expect(asRun.status).toBe(0);
     expect(readFileSync(join(projectDir, "cdk.tf.json"), "utf8")).toBe(before);
   });
@@ -188,8 +200,16 @@ describe("ses-domains ci atlantis", () => {
   });
 
   test.each([
-    [["ci", "atlantis", "--output-dir", "../out"], 'error: --output-dir must be a relative path inside the repository of letters, digits, . _ - and /, got "../out"', "usage: ses-domains ci atlantis [options]"],
-    [["ci", "github-actions", "--fail-on", "often"], "error: option '--fail-on <severity>' argument 'often' is invalid. Allowed choices are breaks, weakens, never.", "usage: ses-domains ci github-actions [options]"],
+    [
+      ["ci", "atlantis", "--output-dir", "../out"],
+      'error: --output-dir must be a relative path inside the repository of letters, digits, . _ - and /, got "../out"',
+      "usage: ses-domains ci atlantis [options]",
+    ],
+    [
+      ["ci", "github-actions", "--fail-on", "often"],
+      "error: option '--fail-on <severity>' argument 'often' is invalid. Allowed choices are breaks, weakens, never.",
+      "usage: ses-domains ci github-actions [options]",
+    ],
     [["ci", "gitlab"], "error: unknown command 'gitlab'", "usage: ses-domains ci [options] [command]"],
   ])("usage errors exit 2 with the usage line: %j", (args, message, usage) => {
     const result = cli(args, repo(FLEET));

@@ -13,17 +13,21 @@ describe("ses-domains: one command with subcommands", () => {
   test("--help lists every command and the exit codes", async () => {
     const result = await cli(["--help"]);
     expect(result.code).toBe(0);
-    for (const command of ["synth", "verify", "records", "plan-summary", "ci", "dmarc-report", "adopt"]) expect(result.out).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["synth", "verify", "records", "plan-summary", "ci", "dmarc-report", "adopt"])
+      expect(result.out).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(result.out).toContain("2  usage: unknown command or flag, missing argument, bad flag value");
   });
 
-  test.each(["synth", "verify", "records", "plan-summary", "ci", "dmarc-report", "adopt"])("%s --help describes its flags and its exit codes, and exits 0", async (command) => {
-    const result = await cli([command, "--help"]);
-    expect(result.code).toBe(0);
-    expect(result.out).toMatch(new RegExp(`^Usage: ses-domains ${command} \\[options\\]`));
-    expect(result.out).toMatch(/--config <file>|Commands:/);
-    expect(result.out).toMatch(/Exit codes:|exit codes/i);
-  });
+  test.each(["synth", "verify", "records", "plan-summary", "ci", "dmarc-report", "adopt"])(
+    "%s --help describes its flags and its exit codes, and exits 0",
+    async (command) => {
+      const result = await cli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(new RegExp(`^Usage: ses-domains ${command} \\[options\\]`));
+      expect(result.out).toMatch(/--config <file>|Commands:/);
+      expect(result.out).toMatch(/Exit codes:|exit codes/i);
+    },
+  );
 
   test.each([
     [["bogus"], "error: unknown command 'bogus'", "usage: ses-domains [options] [command]"],
@@ -47,7 +51,10 @@ describe("ses-domains: one command with subcommands", () => {
 
   test("synth writes what npm run synth writes, and exits 1 on a bad config writing nothing", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "c.json"), JSON.stringify({ defaults: { region: "eu-west-1" }, domains: { "shop.example": { dns: { route53: { zoneId: "Z1" } }, dmarc: { p: "none" } } } }));
+    writeFileSync(
+      join(dir, "c.json"),
+      JSON.stringify({ defaults: { region: "eu-west-1" }, domains: { "shop.example": { dns: { route53: { zoneId: "Z1" } }, dmarc: { p: "none" } } } }),
+    );
     const ok = await cli(["synth", "--config", join(dir, "c.json"), "--output", join(dir, "out")]);
     expect(ok.code).toBe(0);
     expect(readFileSync(join(dir, "out", "stacks", "ses-domains", "cdk.tf.json"), "utf8")).toContain('"email_identity": "shop.example"');

@@ -33,7 +33,10 @@ describe("the app (npm run synth), as users run it", () => {
 
   test("honours SES_CONFIG (relative to the working directory) and CDKTF_OUTDIR, creating missing parents", () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, "my.yaml"), "defaults: { region: eu-west-1 }\ndomains:\n  shop.example:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: none }\n");
+    writeFileSync(
+      join(cwd, "my.yaml"),
+      "defaults: { region: eu-west-1 }\ndomains:\n  shop.example:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: none }\n",
+    );
     const run = runMain({ SES_CONFIG: "my.yaml", CDKTF_OUTDIR: "out/nested/dir" }, cwd);
     expect(run.status).toBe(0);
     const json = JSON.parse(readFileSync(join(cwd, "out/nested/dir", STACK_FILE), "utf8"));
@@ -43,14 +46,20 @@ describe("the app (npm run synth), as users run it", () => {
 
   test("reads ses.config.yaml from the working directory", () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, "ses.config.yaml"), "defaults: { region: us-east-1 }\ndomains:\n  local.example:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: none }\n");
+    writeFileSync(
+      join(cwd, "ses.config.yaml"),
+      "defaults: { region: us-east-1 }\ndomains:\n  local.example:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: none }\n",
+    );
     expect(runMain({}, cwd).status).toBe(0);
     expect(readFileSync(join(cwd, "cdktf.out", STACK_FILE), "utf8")).toContain('"email_identity": "local.example"');
   });
 
   test("prints warnings on stderr once and still succeeds", () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, "c.json"), JSON.stringify({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }));
+    writeFileSync(
+      join(cwd, "c.json"),
+      JSON.stringify({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }),
+    );
     const run = runMain({ SES_CONFIG: "c.json" }, cwd);
     expect(run.status).toBe(0);
     expect(run.stderr.trim().split("\n")).toEqual([
@@ -80,13 +89,26 @@ describe("the app (npm run synth), as users run it", () => {
       "an invalid config",
       "bad.yaml",
       "defaults: { region: us-east-9 }\ndomains:\n  example.com:\n    dns: { route53: { zoneId: Z1 } }\n    dmarc: { p: reject, pct: 150 }\n",
-      [/^error: defaults\.region: must be an AWS region where SES sends email \(.*\), got "us-east-9"$/, /^error: domains\["example\.com"\]\.dmarc\.pct: must be an integer 0–100, got 150$/],
+      [
+        /^error: defaults\.region: must be an AWS region where SES sends email \(.*\), got "us-east-9"$/,
+        /^error: domains\["example\.com"\]\.dmarc\.pct: must be an integer 0–100, got 150$/,
+      ],
     ],
     [
       "an SPF record over the lookup limit",
       "spf.json",
-      JSON.stringify({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } }, spf: { record: `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example.com`).join(" ")} -all` } } } }),
-      [/^error: domains\["example\.com"\]\.spf\.record: spends 11 DNS lookups; receivers fail SPF \(permerror\) past 10 \(RFC 7208 §4\.6\.4\): include:s0\.example\.com .* include:s10\.example\.com$/],
+      JSON.stringify({
+        defaults: { region: "us-east-1" },
+        domains: {
+          "example.com": {
+            dns: { route53: { zoneId: "Z1" } },
+            spf: { record: `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example.com`).join(" ")} -all` },
+          },
+        },
+      }),
+      [
+        /^error: domains\["example\.com"\]\.spf\.record: spends 11 DNS lookups; receivers fail SPF \(permerror\) past 10 \(RFC 7208 §4\.6\.4\): include:s0\.example\.com .* include:s10\.example\.com$/,
+      ],
     ],
     ["a YAML syntax error", "broken.yaml", "domains: [\n", [/^error: .*broken\.yaml: invalid YAML at line 2, column 1: /]],
     ["a JSON syntax error", "broken.json", "{ nope }", [/^error: .*broken\.json: invalid JSON at line 1, column 3: /]],

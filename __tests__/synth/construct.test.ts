@@ -14,7 +14,12 @@ function userStack(name = "mail") {
   return stack;
 }
 const synth = (stack: TerraformStack): Json => JSON.parse(Testing.synth(stack));
-const base: SesDomainProps = { domain: "example.com", region: "eu-west-1", dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } }, dmarc: { p: "reject", rua: ["dmarc@example.com"] } };
+const base: SesDomainProps = {
+  domain: "example.com",
+  region: "eu-west-1",
+  dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } },
+  dmarc: { p: "reject", rua: ["dmarc@example.com"] },
+};
 const problems = (build: () => void): string[] => {
   try {
     build();
@@ -38,9 +43,11 @@ describe("SesDomain: the config entry as a construct in an existing cdktf app", 
     expect(identities).toHaveLength(1);
     expect(identities[0]).toMatchObject({ email_identity: "example.com" });
     expect(identities[0].provider).toBeUndefined();
-    expect(Object.values<Json>(json.resource.aws_route53_record).map((r) => r.name).sort()).toEqual(
-      expect.arrayContaining(["_dmarc.example.com", "mail.example.com", "mail.example.com"]),
-    );
+    expect(
+      Object.values<Json>(json.resource.aws_route53_record)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(expect.arrayContaining(["_dmarc.example.com", "mail.example.com", "mail.example.com"]));
     expect(Object.values<Json>(json.resource.aws_sesv2_configuration_set)).toEqual([expect.objectContaining({ configuration_set_name: "example_com" })]);
     expect(json.output.identity_arn.value).toMatch(/^\$\{aws_sesv2_email_identity\.[\w]+\.arn\}$/);
     expect(json.output.set.value).toMatch(/^\$\{aws_sesv2_configuration_set\.[\w]+\.configuration_set_name\}$/);
@@ -60,16 +67,35 @@ describe("SesDomain: the config entry as a construct in an existing cdktf app", 
   });
 
   test("defaults merge as in a config file, from the same schema", () => {
-    const domain = new SesDomain(userStack(), "example", { ...base, dmarc: { p: "quarantine" }, defaults: { dmarc: { p: "none", rua: ["d@example.com"] }, ttl: 300 } });
-    expect(domain.records.find((r) => r.name === "_dmarc.example.com")).toMatchObject({ ttl: 300, values: ["v=DMARC1; p=quarantine; rua=mailto:d@example.com"] });
+    const domain = new SesDomain(userStack(), "example", {
+      ...base,
+      dmarc: { p: "quarantine" },
+      defaults: { dmarc: { p: "none", rua: ["d@example.com"] }, ttl: 300 },
+    });
+    expect(domain.records.find((r) => r.name === "_dmarc.example.com")).toMatchObject({
+      ttl: 300,
+      values: ["v=DMARC1; p=quarantine; rua=mailto:d@example.com"],
+    });
   });
 
   test.each<[string, Partial<SesDomainProps>, string]>([
     ["a bad DMARC policy", { dmarc: { p: "block" as never } }, 'mail/example: dmarc.p: must be "none", "quarantine" or "reject", got "block"'],
-    ["an unknown field", { dmarcc: {} } as never, 'mail/example: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, adopt, configurationSet, alarms, senders, stack'],
-    ["a region the stack's provider is not in", { region: "us-east-1" }, 'mail/example: region: is us-east-1, but the stack\'s AWS provider is in eu-west-1: pass provider (or providers: { "us-east-1": … }) for us-east-1'],
+    [
+      "an unknown field",
+      { dmarcc: {} } as never,
+      'mail/example: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, adopt, configurationSet, alarms, senders, stack',
+    ],
+    [
+      "a region the stack's provider is not in",
+      { region: "us-east-1" },
+      'mail/example: region: is us-east-1, but the stack\'s AWS provider is in eu-west-1: pass provider (or providers: { "us-east-1": … }) for us-east-1',
+    ],
     ["adopt, which is the app's adoption file", { adopt: true } as never, "mail/example: adopt: is for the app's adoption file (ses-domains adopt)"],
-    ["collecting reports, which needs the account stack", { dmarc: { p: "none", collect: { address: "r@reports.example.com", region: "us-east-1", bucket: "acme-reports" } } }, "mail/example: dmarc.collect: needs the ses-account stack"],
+    [
+      "collecting reports, which needs the account stack",
+      { dmarc: { p: "none", collect: { address: "r@reports.example.com", region: "us-east-1", bucket: "acme-reports" } } },
+      "mail/example: dmarc.collect: needs the ses-account stack",
+    ],
   ])("%s throws, naming the construct path and the field", (_, over, line) => {
     const lines = problems(() => new SesDomain(userStack(), "example", { ...base, ...over } as SesDomainProps));
     expect(lines).toHaveLength(1);
@@ -95,9 +121,15 @@ describe("SesDomain: the config entry as a construct in an existing cdktf app", 
 
   test("a sender's role gets an inline policy for this domain, and email notify a topic of the domain's own", () => {
     const stack = userStack();
-    new SesDomain(stack, "example", { ...base, senders: [{ name: "app", role: "mailer", from: ["noreply"] }], alarms: { notify: { email: ["ops@example.com"] } } });
+    new SesDomain(stack, "example", {
+      ...base,
+      senders: [{ name: "app", role: "mailer", from: ["noreply"] }],
+      alarms: { notify: { email: ["ops@example.com"] } },
+    });
     const json = synth(stack);
-    expect(Object.values<Json>(json.resource.aws_iam_role_policy)).toEqual([expect.objectContaining({ role: "mailer", name: "ses-domains-send-example.com-app" })]);
+    expect(Object.values<Json>(json.resource.aws_iam_role_policy)).toEqual([
+      expect.objectContaining({ role: "mailer", name: "ses-domains-send-example.com-app" }),
+    ]);
     expect(Object.values<Json>(json.resource.aws_sns_topic)).toEqual([expect.objectContaining({ name: "example_com-ses-alarms" })]);
     expect(json.data).toBeUndefined();
   });
@@ -106,7 +138,13 @@ describe("SesDomain: the config entry as a construct in an existing cdktf app", 
     const stack = userStack();
     new SesDomain(stack, "example", {
       ...base,
-      dkim: { type: "byo", selector: "s1", publicKey: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmrriUbblSmK0ce5JgXURtzHTsq44UtpEh8jl+Xn7ryPiyIwnSTRyttUJ/2BZnsAjtRONIMKfkHgkZzYInMKxbGDFBXfGt5jXDK0Dh/qyO+51ReJe61sKXUScmtJdlkxV/oFz4Q0LvV216+W610UcjAgbzgVAll+i+eJgN/KV7Pe2P10qtZPtmx16jV0bUpU0sAcN/4h+tym/Ad1bka1SyO6d4duYk3yZPeHsw1XmCilvJYK6/22vTsHzuL6MpR2tbgCZ8M+YJCbqi8tZuklxGECEXCK9krj5dZdtZ125TxZ2xsfmzbDnl8q2TVg/CBESqbtyjXZlbXKQP2pAKqkxEwIDAQAB", privateKey: { variable: "EXAMPLE_KEY" } },
+      dkim: {
+        type: "byo",
+        selector: "s1",
+        publicKey:
+          "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmrriUbblSmK0ce5JgXURtzHTsq44UtpEh8jl+Xn7ryPiyIwnSTRyttUJ/2BZnsAjtRONIMKfkHgkZzYInMKxbGDFBXfGt5jXDK0Dh/qyO+51ReJe61sKXUScmtJdlkxV/oFz4Q0LvV216+W610UcjAgbzgVAll+i+eJgN/KV7Pe2P10qtZPtmx16jV0bUpU0sAcN/4h+tym/Ad1bka1SyO6d4duYk3yZPeHsw1XmCilvJYK6/22vTsHzuL6MpR2tbgCZ8M+YJCbqi8tZuklxGECEXCK9krj5dZdtZ125TxZ2xsfmzbDnl8q2TVg/CBESqbtyjXZlbXKQP2pAKqkxEwIDAQAB",
+        privateKey: { variable: "EXAMPLE_KEY" },
+      },
     });
     const json = synth(stack);
     expect(Object.values<Json>(json.variable)).toEqual([expect.objectContaining({ sensitive: true, type: "string" })]);

@@ -125,13 +125,21 @@ describe("DNS targets", () => {
 describe("fleet errors name the field", () => {
   test.each<[string, unknown, string]>([
     ["stacks.count below 1", { ...fleet(["a.example.com"]), stacks: { count: 0 } }, "stacks.count: must be a whole number of stacks, at least 1, got 0"],
-    ["a pin to an empty name", oneDomain({ stack: "" }), 'domains["example.com"].stack: must be a stack name of 1–63 letters, digits, "-" and "_", starting with a letter or digit, got ""'],
+    [
+      "a pin to an empty name",
+      oneDomain({ stack: "" }),
+      'domains["example.com"].stack: must be a stack name of 1–63 letters, digits, "-" and "_", starting with a letter or digit, got ""',
+    ],
     [
       "an assumeRoleArn that is not an IAM role ARN",
       oneDomain({ dns: { route53: { zoneId: "Z1", assumeRoleArn: "arn:aws:iam::111111111111:user/dns" } } }),
       'domains["example.com"].dns.route53.assumeRoleArn: must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns, got "arn:aws:iam::111111111111:user/dns"',
     ],
-    ["route53 and external together", oneDomain({ dns: { route53: { zoneId: "Z1" }, external: {} } }), 'domains["example.com"].dns: set route53 or external, not both'],
+    [
+      "route53 and external together",
+      oneDomain({ dns: { route53: { zoneId: "Z1" }, external: {} } }),
+      'domains["example.com"].dns: set route53 or external, not both',
+    ],
     [
       "a backend that is neither s3 nor local",
       { ...fleet(["a.example.com"]), backend: { gcs: { bucket: "b" } } },

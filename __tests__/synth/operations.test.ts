@@ -49,7 +49,8 @@ describe("defaults: a configuration set and reputation alarms for every domain",
   test("two alarms on the set's reputation metrics, notifying the account's shared topic in the region", () => {
     expect(strip(out.resource("aws_cloudwatch_metric_alarm", "example_com_configuration_set_bounce_rate_alarm"))).toEqual({
       alarm_name: "ses-example_com-bounce-rate",
-      alarm_description: "SES bounce rate of configuration set example_com is at or above 4 %; SES reviews an account at 5 % and may pause its sending at 10 %.",
+      alarm_description:
+        "SES bounce rate of configuration set example_com is at or above 4 %; SES reviews an account at 5 % and may pause its sending at 10 %.",
       namespace: "AWS/SES",
       metric_name: "Reputation.BounceRate",
       dimensions: { "ses:configuration-set": "example_com" },
@@ -63,9 +64,14 @@ describe("defaults: a configuration set and reputation alarms for every domain",
       ok_actions: ["arn:aws:sns:us-east-1:${local.example_com_configuration_set_account_id}:ses-domains-alarms"],
     });
     // The account comes from the set's own ARN: nothing is looked up at plan time.
-    expect(out.json.locals).toEqual({ example_com_configuration_set_account_id: '${element(split(":", aws_sesv2_configuration_set.example_com_configuration_set.arn), 4)}' });
+    expect(out.json.locals).toEqual({
+      example_com_configuration_set_account_id: '${element(split(":", aws_sesv2_configuration_set.example_com_configuration_set.arn), 4)}',
+    });
     expect(out.json.data).toBeUndefined();
-    expect(out.resource("aws_cloudwatch_metric_alarm", "example_com_configuration_set_complaint_rate_alarm")).toMatchObject({ metric_name: "Reputation.ComplaintRate", threshold: 0.0008 });
+    expect(out.resource("aws_cloudwatch_metric_alarm", "example_com_configuration_set_complaint_rate_alarm")).toMatchObject({
+      metric_name: "Reputation.ComplaintRate",
+      threshold: 0.0008,
+    });
   });
 
   test("the ses-account stack: the suppression list, the account's alarms (no dimension) and the shared topic with its email subscription", () => {
@@ -109,8 +115,17 @@ describe("examples/operations.yaml: every option", () => {
   };
 
   test("the record model names every resource of both stacks (plannedResources and accountResources)", () => {
-    expect(out.result.plans.flatMap(plannedResources).map((r) => r.address).sort()).toEqual(addressesOf(domainStack()).sort());
-    expect(accountResources(out.result.account!).map((r) => r.address).sort()).toEqual(addressesOf(stacks["ses-account"]).sort());
+    expect(
+      out.result.plans
+        .flatMap(plannedResources)
+        .map((r) => r.address)
+        .sort(),
+    ).toEqual(addressesOf(domainStack()).sort());
+    expect(
+      accountResources(out.result.account!)
+        .map((r) => r.address)
+        .sort(),
+    ).toEqual(addressesOf(stacks["ses-account"]).sort());
   });
 
   test("a named set with a delivery limit, a tracking domain over HTTPS and VDM options", () => {
@@ -139,10 +154,14 @@ describe("examples/operations.yaml: every option", () => {
       enabled: true,
       matching_event_types: ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY"],
       cloud_watch_destination: {
-        dimension_configuration: [{ dimension_name: "ses:configuration-set", dimension_value_source: "MESSAGE_TAG", default_dimension_value: "example-transactional" }],
+        dimension_configuration: [
+          { dimension_name: "ses:configuration-set", dimension_value_source: "MESSAGE_TAG", default_dimension_value: "example-transactional" },
+        ],
       },
     });
-    expect(res("aws_sesv2_configuration_set_event_destination", "example_com_configuration_set_eventbridge").event_destination.event_bridge_destination).toEqual({
+    expect(
+      res("aws_sesv2_configuration_set_event_destination", "example_com_configuration_set_eventbridge").event_destination.event_bridge_destination,
+    ).toEqual({
       event_bus_arn: "arn:aws:events:us-east-1:${local.example_com_configuration_set_account_id}:event-bus/default",
     });
     expect(res("aws_sesv2_configuration_set_event_destination", "example_com_configuration_set_sns").event_destination.sns_destination).toEqual({
@@ -175,7 +194,11 @@ describe("examples/operations.yaml: every option", () => {
   });
 
   test("a domain's own notify gets its own topic per region, in its own stack, instead of the shared one", () => {
-    expect(strip(res("aws_sns_topic", "shop_example_org_eu_west_1_configuration_set_alarm_topic"))).toEqual({ provider: "aws.eu-west-1", name: "shop_example_org-ses-alarms", fifo_topic: false });
+    expect(strip(res("aws_sns_topic", "shop_example_org_eu_west_1_configuration_set_alarm_topic"))).toEqual({
+      provider: "aws.eu-west-1",
+      name: "shop_example_org-ses-alarms",
+      fifo_topic: false,
+    });
     expect(res("aws_cloudwatch_metric_alarm", "shop_example_org_eu_west_1_configuration_set_bounce_rate_alarm")).toMatchObject({
       provider: "aws.eu-west-1",
       threshold: 0.02,
@@ -184,13 +207,20 @@ describe("examples/operations.yaml: every option", () => {
   });
 
   test("configurationSet: false and alarms: false leave a domain with neither", () => {
-    expect(addressesOf(domainStack()).filter((a) => a.includes("quiet_example_net")).every((a) => /aws_route53_record|identity|mail_from/.test(a))).toBe(true);
+    expect(
+      addressesOf(domainStack())
+        .filter((a) => a.includes("quiet_example_net"))
+        .every((a) => /aws_route53_record|identity|mail_from/.test(a)),
+    ).toBe(true);
     expect(res("aws_sesv2_email_identity", "quiet_example_net_identity").configuration_set_name).toBeUndefined();
   });
 
   test("SMTP: an IAM user with the sending policy, a key in the SMTP region, and the credentials in a secret — no password in the output", () => {
     expect(strip(res("aws_iam_user", "example_com_sender_ticketing_smtp_user"))).toEqual({ name: "ses-smtp-example.com-ticketing" });
-    expect(res("aws_iam_user_policy", "example_com_sender_ticketing_smtp_policy")).toMatchObject({ name: "ses-domains-send", user: "${aws_iam_user.example_com_sender_ticketing_smtp_user.name}" });
+    expect(res("aws_iam_user_policy", "example_com_sender_ticketing_smtp_policy")).toMatchObject({
+      name: "ses-domains-send",
+      user: "${aws_iam_user.example_com_sender_ticketing_smtp_user.name}",
+    });
     expect(res("aws_secretsmanager_secret_version", "example_com_sender_ticketing_smtp_credentials").secret_string).toBe(
       '${jsonencode({"username" = aws_iam_access_key.example_com_sender_ticketing_smtp_key.id, "password" = aws_iam_access_key.example_com_sender_ticketing_smtp_key.ses_smtp_password_v4, "host" = "email-smtp.us-east-1.amazonaws.com", "port" = 587})}',
     );
@@ -250,10 +280,17 @@ describe("examples/operations.yaml: every option", () => {
 describe("a sharded fleet has exactly one account-level stack", () => {
   test("40 domains over 4 stacks: one ses-account, and every account-level resource exists once across all stacks", () => {
     const domains = Object.fromEntries(
-      Array.from({ length: 40 }, (_, i) => [`d${String(i).padStart(2, "0")}.example.com`, i % 10 === 0 ? { regions: ["us-east-1", "eu-west-1"], senders: [{ name: "app", role: "mailer", from: ["noreply"] }] } : {}]),
+      Array.from({ length: 40 }, (_, i) => [
+        `d${String(i).padStart(2, "0")}.example.com`,
+        i % 10 === 0 ? { regions: ["us-east-1", "eu-west-1"], senders: [{ name: "app", role: "mailer", from: ["noreply"] }] } : {},
+      ]),
     );
     const out = synthConfig(
-      { defaults: { region: "us-east-1", dns: { route53: { zoneId: "Z1" } }, alarms: { notify: { email: ["ops@example.com"] } } }, stacks: { count: 4 }, domains } as SesDomainsConfig,
+      {
+        defaults: { region: "us-east-1", dns: { route53: { zoneId: "Z1" } }, alarms: { notify: { email: ["ops@example.com"] } } },
+        stacks: { count: 4 },
+        domains,
+      } as SesDomainsConfig,
       join(tempDir(), "cdktf.out"),
       "ses-account",
     );
@@ -298,7 +335,9 @@ describe("dmarc.collect in examples/operations.yaml: SES receives the reports", 
       ttl: 600,
       records: ["10 inbound-smtp.us-east-1.amazonaws.com"],
     });
-    expect(stacks["ses-domains"].resource.aws_route53_record.example_com_dmarc.records).toEqual(["v=DMARC1; p=reject; rua=mailto:dmarc-reports@reports.example.com"]);
+    expect(stacks["ses-domains"].resource.aws_route53_record.example_com_dmarc.records).toEqual([
+      "v=DMARC1; p=reject; rua=mailto:dmarc-reports@reports.example.com",
+    ]);
   });
 
   test("ses-account: a private bucket, its policy, the rule set made active, and a rule that waits for the policy", () => {

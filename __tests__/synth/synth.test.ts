@@ -154,7 +154,9 @@ describe("regions", () => {
     expect(Object.keys(out.resources("aws_sesv2_email_identity")).sort()).toEqual(["example_com_eu_west_1_identity", "example_com_us_east_1_identity"]);
     const records = Object.values(out.resources("aws_route53_record"));
     expect(records.filter((r) => r.type === "CNAME")).toHaveLength(6);
-    expect(out.resource("aws_route53_record", "example_com_eu_west_1_dkim_2").name).toBe(`${tokenRef("example_com", 1, "eu_west_1_identity")}._domainkey.example.com`);
+    expect(out.resource("aws_route53_record", "example_com_eu_west_1_dkim_2").name).toBe(
+      `${tokenRef("example_com", 1, "eu_west_1_identity")}._domainkey.example.com`,
+    );
     expect(records.filter((r) => r.type === "MX").map((r) => r.records)).toEqual([["10 feedback-smtp.eu-west-1.amazonses.com"]]);
   });
 });
@@ -185,20 +187,28 @@ describe("options", () => {
 
   test("keyLength 1024, onMxFailure reject, -all, custom subdomain, TTL and tags", () => {
     const out = synthConfig(
-      oneDomain({ dkim: { type: "easy", keyLength: 1024 }, mailFrom: { subdomain: "bounce", onMxFailure: "reject", all: "-all" }, ttl: 300, tags: { app: "shop" } }, { tags: { team: "platform" } }),
+      oneDomain(
+        { dkim: { type: "easy", keyLength: 1024 }, mailFrom: { subdomain: "bounce", onMxFailure: "reject", all: "-all" }, ttl: 300, tags: { app: "shop" } },
+        { tags: { team: "platform" } },
+      ),
     );
     const identity = out.resource("aws_sesv2_email_identity", "example_com_identity");
     expect(identity.dkim_signing_attributes.next_signing_key_length).toBe("RSA_1024_BIT");
     expect(identity.tags).toEqual({ team: "platform", app: "shop" });
     expect(out.resource("aws_sesv2_email_identity_mail_from_attributes", "example_com_mail_from").behavior_on_mx_failure).toBe("REJECT_MESSAGE");
-    expect(out.resource("aws_route53_record", "example_com_mail_from_spf")).toMatchObject({ name: "bounce.example.com", records: ["v=spf1 include:amazonses.com -all"] });
+    expect(out.resource("aws_route53_record", "example_com_mail_from_spf")).toMatchObject({
+      name: "bounce.example.com",
+      records: ["v=spf1 include:amazonses.com -all"],
+    });
     expect(Object.values(out.resources("aws_route53_record")).map((r) => r.ttl)).toEqual(Array(5).fill(300));
   });
 
   test("apex SPF and a site-verification token share one TXT record set", () => {
     const out = synthConfig(oneDomain({ spf: { include: ["_spf.google.com"], ip4: ["192.0.2.0/24"], extraTxt: ["google-site-verification=abc"] } }));
     const apex = Object.values(out.resources("aws_route53_record")).filter((r) => r.name === "example.com");
-    expect(apex).toEqual([expect.objectContaining({ type: "TXT", records: ["v=spf1 ip4:192.0.2.0/24 include:_spf.google.com ~all", "google-site-verification=abc"] })]);
+    expect(apex).toEqual([
+      expect.objectContaining({ type: "TXT", records: ["v=spf1 ip4:192.0.2.0/24 include:_spf.google.com ~all", "google-site-verification=abc"] }),
+    ]);
   });
 
   test("splits a TXT value over 255 characters into 255-character strings", () => {
@@ -222,11 +232,19 @@ describe("examples/scenarios.yaml (the README's scenarios)", () => {
       "dr_example_net_eu_west_1_identity",
       "dr_example_net_us_east_1_identity",
     ]);
-    expect(records("dr_").map((r) => r.type).sort()).toEqual(["CNAME", "CNAME", "CNAME", "CNAME", "CNAME", "CNAME", "TXT"]);
+    expect(
+      records("dr_")
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(["CNAME", "CNAME", "CNAME", "CNAME", "CNAME", "CNAME", "TXT"]);
   });
 
   test("shop.example.org in af-south-1 uses the regional DKIM domain and its own provider", () => {
-    expect(records("shop_").filter((r) => r.type === "CNAME").every((r) => r.records[0].endsWith(".dkim.af-south-1.amazonses.com"))).toBe(true);
+    expect(
+      records("shop_")
+        .filter((r) => r.type === "CNAME")
+        .every((r) => r.records[0].endsWith(".dkim.af-south-1.amazonses.com")),
+    ).toBe(true);
     expect(out.resource("aws_sesv2_email_identity", "shop_example_org_identity").provider).toBe("aws.af-south-1");
   });
 
@@ -247,7 +265,10 @@ describe("examples/scenarios.yaml (the README's scenarios)", () => {
   });
 
   test("news.example.com uses bounce.news.example.com with -all and REJECT_MESSAGE", () => {
-    expect(out.resource("aws_route53_record", "news_example_com_mail_from_spf")).toMatchObject({ name: "bounce.news.example.com", records: ["v=spf1 include:amazonses.com -all"] });
+    expect(out.resource("aws_route53_record", "news_example_com_mail_from_spf")).toMatchObject({
+      name: "bounce.news.example.com",
+      records: ["v=spf1 include:amazonses.com -all"],
+    });
     expect(out.resource("aws_sesv2_email_identity_mail_from_attributes", "news_example_com_mail_from").behavior_on_mx_failure).toBe("REJECT_MESSAGE");
   });
 });

@@ -28,7 +28,10 @@ afterAll(async () => {
 async function serve(state: StandInState, dir: string): Promise<{ dns: DnsTestServer; aws: AwsStandIn }> {
   const dns = await startDnsServer(zoneRecords(state));
   const aws = await startAwsStandIn(state, dir);
-  closers.push(() => dns.close(), () => aws.close());
+  closers.push(
+    () => dns.close(),
+    () => aws.close(),
+  );
   return { dns, aws };
 }
 
@@ -68,7 +71,14 @@ describe("adopt --tokens --resolver against a zone holding part of the records",
   };
   const config = {
     defaults: { region: "us-east-1", alarms: false },
-    domains: { "example.com": { adopt: true, dns: { route53: { zoneId: ZONE_ID } }, spf: { include: ["_spf.google.com"], all: "-all" }, dmarc: { p: "none", rua: ["dmarc@example.com"] } } },
+    domains: {
+      "example.com": {
+        adopt: true,
+        dns: { route53: { zoneId: ZONE_ID } },
+        spf: { include: ["_spf.google.com"], all: "-all" },
+        dmarc: { p: "none", rua: ["dmarc@example.com"] },
+      },
+    },
   };
   let adopted: { code: number | null; stdout: string; stderr: string };
   let file: Json;
@@ -106,7 +116,9 @@ describe("adopt --tokens --resolver against a zone holding part of the records",
 
   test("terraform plan imports each one by its id and changes none of their names", () => {
     const imported = [...planned.changes.values()].filter((c) => c.change.importing);
-    expect(imported.map((c) => [c.address, c.change.importing.id]).sort()).toEqual(file.domains["example.com"].resources.map((r: Json) => [r.address, r.id]).sort());
+    expect(imported.map((c) => [c.address, c.change.importing.id]).sort()).toEqual(
+      file.domains["example.com"].resources.map((r: Json) => [r.address, r.id]).sort(),
+    );
     for (const change of imported) expect(["no-op", "update"]).toContain(change.change.actions[0]);
     // The DKIM name is `${element(tokens, i)}._domainkey…`: after import it resolves to the name Route 53 holds.
     expect(planned.changes.get("aws_route53_record.example_com_dkim_1")!.change.after.name).toBe(`${TOKENS_US[0]}._domainkey.example.com`);
@@ -114,7 +126,10 @@ describe("adopt --tokens --resolver against a zone holding part of the records",
   });
 
   test("what does not exist is created: the third DKIM CNAME, DMARC, MAIL FROM and the configuration set", () => {
-    const created = [...planned.changes.values()].filter((c) => c.change.actions.join() === "create").map((c) => c.address).sort();
+    const created = [...planned.changes.values()]
+      .filter((c) => c.change.actions.join() === "create")
+      .map((c) => c.address)
+      .sort();
     expect(created).toEqual([
       "aws_route53_record.example_com_dkim_3",
       "aws_route53_record.example_com_dmarc",
@@ -138,7 +153,11 @@ describe("adopt --from-aws: two regions, a zone given by name, a fleet where one
     const dir = tempDir();
     const { dns, aws } = await serve(state, dir);
     const configFile = writeJson(dir, "ses.config.json", config);
-    adopted = await runBuilt(["adopt", "--config", configFile, "--from-aws", "--endpoint", aws.url, "--resolver", `${dns.host}:${dns.port}`], FAKE_AWS_ENV, dir);
+    adopted = await runBuilt(
+      ["adopt", "--config", configFile, "--from-aws", "--endpoint", aws.url, "--resolver", `${dns.host}:${dns.port}`],
+      FAKE_AWS_ENV,
+      dir,
+    );
     file = JSON.parse(readFileSync(join(dir, "ses-adopt.json"), "utf8"));
     const before = (await aws.calls()).length;
     planned = await synthAndPlan(dir, configFile, aws);
@@ -160,7 +179,11 @@ describe("adopt --from-aws: two regions, a zone given by name, a fleet where one
     const imports = planned.json.import as Json[];
     const listed = Object.values(file.domains as Record<string, Json>).flatMap((d) => d.resources.map((r: Json) => r.address as string));
     expect(imports.map((i) => i.to).sort()).toEqual([...listed].sort());
-    expect(imports.find((i) => i.to === "aws_sesv2_email_identity.example_com_eu_west_1_identity")).toEqual({ to: "aws_sesv2_email_identity.example_com_eu_west_1_identity", id: "example.com", provider: "aws.eu-west-1" });
+    expect(imports.find((i) => i.to === "aws_sesv2_email_identity.example_com_eu_west_1_identity")).toEqual({
+      to: "aws_sesv2_email_identity.example_com_eu_west_1_identity",
+      id: "example.com",
+      provider: "aws.eu-west-1",
+    });
     expect(calls).toContainEqual({ operation: "GetEmailIdentity", region: "eu-west-1", target: "example.com" });
     expect(listed.some((a) => a.includes("shop_example_com"))).toBe(false);
   });
@@ -204,17 +227,31 @@ describe("adopt --from-aws: two regions, a zone given by name, a fleet where one
 
 describe("an import id for something that does not exist", () => {
   test("fails the plan, naming the resource: the stand-in and the provider really check each id", async () => {
-    const state: StandInState = { identities: { "us-east-1": { "example.com": { tokens: TOKENS_US } } }, zones: [{ id: ZONE_ID, name: "example.com", records: dkimCnames("example.com", TOKENS_US) }] };
+    const state: StandInState = {
+      identities: { "us-east-1": { "example.com": { tokens: TOKENS_US } } },
+      zones: [{ id: ZONE_ID, name: "example.com", records: dkimCnames("example.com", TOKENS_US) }],
+    };
     const dir = tempDir();
     const { aws } = await serve(state, dir);
-    const configFile = writeJson(dir, "ses.config.json", { defaults: { region: "us-east-1", alarms: false }, domains: { "example.com": { adopt: true, dns: { route53: { zoneId: ZONE_ID } }, dmarc: { p: "none", rua: ["d@example.com"] } } } });
+    const configFile = writeJson(dir, "ses.config.json", {
+      defaults: { region: "us-east-1", alarms: false },
+      domains: { "example.com": { adopt: true, dns: { route53: { zoneId: ZONE_ID } }, dmarc: { p: "none", rua: ["d@example.com"] } } },
+    });
     // A hand-edited file: consistent with itself (synth accepts it), but the tokens are not the identity's.
     const wrong = ["wrongtoken000000000000000000000a", ...TOKENS_US.slice(1)];
     writeFileSync(
       join(dir, "ses-adopt.json"),
       adoptionFileText({
         version: 1,
-        domains: { "example.com": { zoneId: ZONE_ID, dkimTokens: { "us-east-1": wrong }, resources: [{ address: "aws_route53_record.example_com_dkim_1", id: `${ZONE_ID}_${wrong[0]}._domainkey.example.com_CNAME`, what: "CNAME", seenIn: "dns" }] } },
+        domains: {
+          "example.com": {
+            zoneId: ZONE_ID,
+            dkimTokens: { "us-east-1": wrong },
+            resources: [
+              { address: "aws_route53_record.example_com_dkim_1", id: `${ZONE_ID}_${wrong[0]}._domainkey.example.com_CNAME`, what: "CNAME", seenIn: "dns" },
+            ],
+          },
+        },
       }),
     );
     expect((await runBuilt(["synth", "--config", configFile, "--output", join(dir, "cdktf.out")], {}, dir)).code).toBe(0);
@@ -222,6 +259,8 @@ describe("an import id for something that does not exist", () => {
     const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as Json;
     writeOfflineProviderOverride(stackDir, json.provider.aws, undefined, { sesv2: aws.url, route53: aws.url });
     terraform(stackDir, ["init", "-input=false"], env);
-    expect(() => terraform(stackDir, ["plan", "-refresh=false", "-input=false", "-lock=false"], env)).toThrow(/Cannot import non-existent remote object[\s\S]*aws_route53_record\.example_com_dkim_1/);
+    expect(() => terraform(stackDir, ["plan", "-refresh=false", "-input=false", "-lock=false"], env)).toThrow(
+      /Cannot import non-existent remote object[\s\S]*aws_route53_record\.example_com_dkim_1/,
+    );
   });
 });

@@ -67,7 +67,9 @@ describe("terraform plan of every operations option, offline", () => {
   test("each identity's default configuration set is its own region's", () => {
     const config = (address: string) =>
       (plans["ses-domains"].configuration.root_module.resources as Json[]).find((r) => r.address === address)!.expressions.configuration_set_name.references;
-    expect(config("aws_sesv2_email_identity.shop_example_org_eu_west_1_identity")).toContain("aws_sesv2_configuration_set.shop_example_org_eu_west_1_configuration_set");
+    expect(config("aws_sesv2_email_identity.shop_example_org_eu_west_1_identity")).toContain(
+      "aws_sesv2_configuration_set.shop_example_org_eu_west_1_configuration_set",
+    );
     expect(config("aws_sesv2_email_identity.example_com_identity")).toContain("aws_sesv2_configuration_set.example_com_configuration_set");
   });
 
@@ -77,19 +79,34 @@ describe("terraform plan of every operations option, offline", () => {
     expect(cloudwatch.event_destination[0]).toMatchObject({
       enabled: true,
       cloud_watch_destination: [
-        { dimension_configuration: [{ dimension_name: "ses:configuration-set", dimension_value_source: "MESSAGE_TAG", default_dimension_value: "example-transactional" }] },
+        {
+          dimension_configuration: [
+            { dimension_name: "ses:configuration-set", dimension_value_source: "MESSAGE_TAG", default_dimension_value: "example-transactional" },
+          ],
+        },
       ],
     });
     expect([...cloudwatch.event_destination[0].matching_event_types].sort()).toEqual(types);
     for (const id of ["sns", "eventbridge"]) {
       expect(after("ses-domains", `aws_sesv2_configuration_set_event_destination.example_com_configuration_set_${id}`).event_destination[0].enabled).toBe(true);
     }
-    expect(unknown("ses-domains", "aws_sesv2_configuration_set_event_destination.example_com_configuration_set_eventbridge").event_destination[0].event_bridge_destination[0].event_bus_arn).toBe(true);
-    expect([...after("ses-domains", "aws_sesv2_configuration_set_event_destination.shop_example_org_us_east_1_configuration_set_sns").event_destination[0].matching_event_types].sort()).toEqual(["BOUNCE", "COMPLAINT"]);
+    expect(
+      unknown("ses-domains", "aws_sesv2_configuration_set_event_destination.example_com_configuration_set_eventbridge").event_destination[0]
+        .event_bridge_destination[0].event_bus_arn,
+    ).toBe(true);
+    expect(
+      [
+        ...after("ses-domains", "aws_sesv2_configuration_set_event_destination.shop_example_org_us_east_1_configuration_set_sns").event_destination[0]
+          .matching_event_types,
+      ].sort(),
+    ).toEqual(["BOUNCE", "COMPLAINT"]);
   });
 
   test("SNS topics SES publishes to are Standard, one per set and region", () => {
-    for (const address of ["aws_sns_topic.example_com_configuration_set_events_topic", "aws_sns_topic.shop_example_org_eu_west_1_configuration_set_events_topic"]) {
+    for (const address of [
+      "aws_sns_topic.example_com_configuration_set_events_topic",
+      "aws_sns_topic.shop_example_org_eu_west_1_configuration_set_events_topic",
+    ]) {
       expect(after("ses-domains", address)).toMatchObject({ fifo_topic: false });
     }
     expect(after("ses-domains", "aws_sns_topic.shop_example_org_eu_west_1_configuration_set_events_topic").name).toBe("shop_example_org-ses-events");
@@ -117,9 +134,16 @@ describe("terraform plan of every operations option, offline", () => {
     for (const region of ["us_east_1", "eu_west_1"]) {
       expect(after("ses-account", `aws_sesv2_account_suppression_attributes.${region}_suppression`).suppressed_reasons.sort()).toEqual(["BOUNCE", "COMPLAINT"]);
       expect(after("ses-account", `aws_sesv2_account_vdm_attributes.${region}_vdm`)).toMatchObject({ vdm_enabled: "ENABLED" });
-      expect(after("ses-account", `aws_cloudwatch_metric_alarm.${region}_bounce_rate_alarm`)).toMatchObject({ namespace: "AWS/SES", threshold: 0.04, dimensions: null });
+      expect(after("ses-account", `aws_cloudwatch_metric_alarm.${region}_bounce_rate_alarm`)).toMatchObject({
+        namespace: "AWS/SES",
+        threshold: 0.04,
+        dimensions: null,
+      });
       expect(after("ses-account", `aws_sns_topic.${region}_alarm_topic`)).toMatchObject({ name: "ses-domains-alarms", fifo_topic: false });
-      expect(after("ses-account", `aws_sns_topic_subscription.${region}_alarm_topic_ops_at_example_com`)).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
+      expect(after("ses-account", `aws_sns_topic_subscription.${region}_alarm_topic_ops_at_example_com`)).toMatchObject({
+        protocol: "email",
+        endpoint: "ops@example.com",
+      });
     }
     expect(providerOf("ses-account", "aws_sesv2_account_suppression_attributes.eu_west_1_suppression")).toBe("aws.eu-west-1");
   });
@@ -152,14 +176,20 @@ describe("collecting DMARC reports with SES, planned", () => {
   });
 
   test("the rule set is made active and its rule stores mail for the reports address in the bucket", () => {
-    expect(after("ses-account", "aws_ses_active_receipt_rule_set.dmarc_reports_us_east_1_active_rule_set")).toMatchObject({ rule_set_name: "ses-domains-dmarc-reports" });
+    expect(after("ses-account", "aws_ses_active_receipt_rule_set.dmarc_reports_us_east_1_active_rule_set")).toMatchObject({
+      rule_set_name: "ses-domains-dmarc-reports",
+    });
     expect(after("ses-account", "aws_ses_receipt_rule.dmarc_reports_us_east_1_dmarc_reports_at_reports_example_com")).toMatchObject({
       recipients: ["dmarc-reports@reports.example.com"],
       enabled: true,
       scan_enabled: true,
       s3_action: [expect.objectContaining({ bucket_name: "acme-dmarc-reports", object_key_prefix: "rua/", position: 1 })],
     });
-    expect(after("ses-domains", "aws_route53_record.example_com_dmarc_collect_reports_mx")).toMatchObject({ name: "reports.example.com", type: "MX", records: ["10 inbound-smtp.us-east-1.amazonaws.com"] });
+    expect(after("ses-domains", "aws_route53_record.example_com_dmarc_collect_reports_mx")).toMatchObject({
+      name: "reports.example.com",
+      type: "MX",
+      records: ["10 inbound-smtp.us-east-1.amazonaws.com"],
+    });
   });
 });
 
@@ -183,17 +213,38 @@ describe("the planned role policies, judged by an IAM evaluator", () => {
     ["in another region", identity("eu-west-1", "example.com"), "tickets@example.com", "ImplicitlyDenied"],
     ["through another configuration set", set("us-east-1", "shop_example_org"), "tickets@example.com", "ImplicitlyDenied"],
   ])("movie-booker-app sends as %s: %s", async (_, resource, from, decision) => {
-    expect(await sendDecision({ identityPolicies: [rolePolicy("movie-booker-app")], principal, resource, from, action: from.startsWith("noreply") ? "ses:SendRawEmail" : "ses:SendEmail" })).toBe(decision);
+    expect(
+      await sendDecision({
+        identityPolicies: [rolePolicy("movie-booker-app")],
+        principal,
+        resource,
+        from,
+        action: from.startsWith("noreply") ? "ses:SendRawEmail" : "ses:SendEmail",
+      }),
+    ).toBe(decision);
   });
 
   test("a role named by a multi-region domain may send in each of its regions, and only as its addresses", async () => {
     const policy = rolePolicy("platform-mailer");
     const mailer = `arn:aws:iam::${TEST_ACCOUNT}:role/platform-mailer`;
     for (const region of ["us-east-1", "eu-west-1"]) {
-      expect(await sendDecision({ identityPolicies: [policy], principal: mailer, resource: identity(region, "shop.example.org"), from: "noreply@shop.example.org" })).toBe("Allowed");
-      expect(await sendDecision({ identityPolicies: [policy], principal: mailer, resource: set(region, "shop_example_org"), from: "noreply@shop.example.org" })).toBe("Allowed");
+      expect(
+        await sendDecision({ identityPolicies: [policy], principal: mailer, resource: identity(region, "shop.example.org"), from: "noreply@shop.example.org" }),
+      ).toBe("Allowed");
+      expect(
+        await sendDecision({ identityPolicies: [policy], principal: mailer, resource: set(region, "shop_example_org"), from: "noreply@shop.example.org" }),
+      ).toBe("Allowed");
     }
-    expect(await sendDecision({ identityPolicies: [policy], principal: mailer, resource: identity("us-east-1", "shop.example.org"), from: "sales@shop.example.org" })).toBe("ImplicitlyDenied");
-    expect(await sendDecision({ identityPolicies: [policy], principal: mailer, resource: identity("us-east-1", "example.com"), from: "noreply@example.com" })).toBe("ImplicitlyDenied");
+    expect(
+      await sendDecision({
+        identityPolicies: [policy],
+        principal: mailer,
+        resource: identity("us-east-1", "shop.example.org"),
+        from: "sales@shop.example.org",
+      }),
+    ).toBe("ImplicitlyDenied");
+    expect(
+      await sendDecision({ identityPolicies: [policy], principal: mailer, resource: identity("us-east-1", "example.com"), from: "noreply@example.com" }),
+    ).toBe("ImplicitlyDenied");
   });
 });

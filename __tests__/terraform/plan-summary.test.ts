@@ -20,7 +20,11 @@ const BIN = resolve(ROOT, "dist", "modules", "cli", "ses-domains.js");
 const STACKS = ["ses-domains", "critical"];
 const keys = [testKey(2048, 0), testKey(2048, 1)];
 const byo = (selector: string, key: number): ByoDkimConfig => ({ type: "byo", selector, publicKey: keys[key].publicPem, privateKey: { variable: "BYO_KEY" } });
-const defaults: SesDomainsConfig["defaults"] = { region: "us-east-1", dmarc: { p: "reject", rua: ["dmarc@example.com"] }, dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } } };
+const defaults: SesDomainsConfig["defaults"] = {
+  region: "us-east-1",
+  dmarc: { p: "reject", rua: ["dmarc@example.com"] },
+  dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } },
+};
 
 const BEFORE: SesDomainsConfig = {
   defaults,
@@ -122,12 +126,37 @@ describe("plan-summary of the real plans", () => {
 
   test.each<[string, string, string, string]>([
     ["aws_route53_record.example_com_dmarc", "example.com", "weakens", "DMARC p reject → none: receivers stop rejecting spoofed mail"],
-    ["aws_sesv2_email_identity.byo_example_com_identity", "byo.example.com", "breaks", "BYODKIM selector s1 → s2 without keeping s1's key published: mail already signed with s1"],
-    ["aws_route53_record.byo_example_com_dkim_s1", "byo.example.com", "breaks", "DKIM key s1._domainkey.byo.example.com deleted in the same change that switches signing away from s1"],
-    ["aws_route53_record.bounce_example_com_mail_from_mx", "bounce.example.com", "breaks", "MX at mail.bounce.example.com deleted: bounces and complaints for mail already sent with MAIL FROM mail.bounce.example.com have no way back to SES"],
-    ["aws_sesv2_email_identity_mail_from_attributes.bounce_example_com_mail_from", "bounce.example.com", "weakens", "custom MAIL FROM mail.bounce.example.com turned off"],
+    [
+      "aws_sesv2_email_identity.byo_example_com_identity",
+      "byo.example.com",
+      "breaks",
+      "BYODKIM selector s1 → s2 without keeping s1's key published: mail already signed with s1",
+    ],
+    [
+      "aws_route53_record.byo_example_com_dkim_s1",
+      "byo.example.com",
+      "breaks",
+      "DKIM key s1._domainkey.byo.example.com deleted in the same change that switches signing away from s1",
+    ],
+    [
+      "aws_route53_record.bounce_example_com_mail_from_mx",
+      "bounce.example.com",
+      "breaks",
+      "MX at mail.bounce.example.com deleted: bounces and complaints for mail already sent with MAIL FROM mail.bounce.example.com have no way back to SES",
+    ],
+    [
+      "aws_sesv2_email_identity_mail_from_attributes.bounce_example_com_mail_from",
+      "bounce.example.com",
+      "weakens",
+      "custom MAIL FROM mail.bounce.example.com turned off",
+    ],
     ["aws_route53_record.example_com_mail_from_mx", "example.com", "breaks", "MX at mail.example.com deleted (moves to bounce.example.com)"],
-    ["aws_sesv2_email_identity.gone_example_org_identity", "gone.example.org", "breaks", "SES identity gone.example.org deleted: SES stops sending mail from gone.example.org"],
+    [
+      "aws_sesv2_email_identity.gone_example_org_identity",
+      "gone.example.org",
+      "breaks",
+      "SES identity gone.example.org deleted: SES stops sending mail from gone.example.org",
+    ],
     ["aws_route53_record.gone_example_org_dmarc", "gone.example.org", "breaks", "DMARC record at _dmarc.gone.example.org deleted"],
     ["aws_route53_record.gone_example_org_dkim_1", "gone.example.org", "routine", "goes with its identity"],
     ["aws_route53_record.example_com_dmarc_report_gone_example_org", "example.com", "routine", "removed along with gone.example.org's DMARC record"],
@@ -140,14 +169,20 @@ describe("plan-summary of the real plans", () => {
 
   test("a TTL change is routine, and the only reason given", () => {
     for (const word of ["dmarc", "mail_from_mx", "mail_from_spf", "dkim_1"]) {
-      expect(at(`aws_route53_record.quiet_example_net_${word}`)).toMatchObject({ domain: "quiet.example.net", actions: ["update"], severity: "routine", reasons: ["TTL 600 → 300"] });
+      expect(at(`aws_route53_record.quiet_example_net_${word}`)).toMatchObject({
+        domain: "quiet.example.net",
+        actions: ["update"],
+        severity: "routine",
+        reasons: ["TTL 600 → 300"],
+      });
     }
   });
 
   test("every resource of the domain removed from the config is grouped under it, found from the plan's values", () => {
     const gone = (summary.changes as Json[]).filter((c) => c.address.includes("gone_example_org") && !c.address.includes("dmarc_report"));
     expect(gone.map((c) => c.address).sort()).toEqual(
-      ["dkim_1", "dkim_2", "dkim_3", "dmarc", "mail_from_mx", "mail_from_spf"].map((w) => `aws_route53_record.gone_example_org_${w}`)
+      ["dkim_1", "dkim_2", "dkim_3", "dmarc", "mail_from_mx", "mail_from_spf"]
+        .map((w) => `aws_route53_record.gone_example_org_${w}`)
         .concat(["aws_sesv2_email_identity.gone_example_org_identity", "aws_sesv2_email_identity_mail_from_attributes.gone_example_org_mail_from"])
         .concat(["aws_sesv2_configuration_set.gone_example_org_configuration_set"])
         .concat(["bounce", "complaint"].map((m) => `aws_cloudwatch_metric_alarm.gone_example_org_configuration_set_${m}_rate_alarm`))
@@ -157,7 +192,10 @@ describe("plan-summary of the real plans", () => {
     // Its configuration set and alarms go with the identity: one "breaks" line for the domain, not three more.
     const set = gone.find((c) => c.address === "aws_sesv2_configuration_set.gone_example_org_configuration_set")!;
     expect(set).toMatchObject({ severity: "routine", reasons: ["configuration set gone_example_org removed along with the SES identity gone.example.org"] });
-    expect(gone.find((c) => c.address.endsWith("_bounce_rate_alarm"))).toMatchObject({ severity: "routine", reasons: ["alarm ses-gone_example_org-bounce-rate removed along with its configuration set"] });
+    expect(gone.find((c) => c.address.endsWith("_bounce_rate_alarm"))).toMatchObject({
+      severity: "routine",
+      reasons: ["alarm ses-gone_example_org-bounce-rate removed along with its configuration set"],
+    });
     expect(planDomains(resolveConfig(AFTER)).map((p) => p.domain)).not.toContain("gone.example.org");
   });
 
@@ -166,7 +204,11 @@ describe("plan-summary of the real plans", () => {
     expect(changes.every((c) => c.actions.join(",") !== "no-op")).toBe(true);
     for (const severity of ["breaks", "weakens", "routine"]) expect(summary.counts[severity]).toBe(changes.filter((c) => c.severity === severity).length);
     const headline = markdown.split("\n")[2];
-    expect(headline).toMatch(new RegExp(`^\\*\\*${summary.counts.breaks} breaks mail · ${summary.counts.weakens} weakens protection · ${summary.counts.routine} routine\\*\\* — ${changes.length} changes in 5 domains, \\d+ resources unchanged$`));
+    expect(headline).toMatch(
+      new RegExp(
+        `^\\*\\*${summary.counts.breaks} breaks mail · ${summary.counts.weakens} weakens protection · ${summary.counts.routine} routine\\*\\* — ${changes.length} changes in 5 domains, \\d+ resources unchanged$`,
+      ),
+    );
     expect(markdown.indexOf(headline)).toBeLessThan(markdown.indexOf("<details>"));
   });
 
@@ -174,7 +216,9 @@ describe("plan-summary of the real plans", () => {
     const one = JSON.parse(cli(["plan-summary", "--config", configFile, "--json", planFiles["ses-domains"]]).stdout);
     expect((one.changes as Json[]).some((c) => c.domain === "byo.example.com")).toBe(false);
     expect((summary.changes as Json[]).filter((c) => c.domain === "byo.example.com").length).toBeGreaterThan(0);
-    expect(summary.changes.length).toBe(one.changes.length + JSON.parse(cli(["plan-summary", "--config", configFile, "--json", planFiles.critical]).stdout).changes.length);
+    expect(summary.changes.length).toBe(
+      one.changes.length + JSON.parse(cli(["plan-summary", "--config", configFile, "--json", planFiles.critical]).stdout).changes.length,
+    );
   });
 
   test("never prints the BYODKIM private keys the plan holds", () => {

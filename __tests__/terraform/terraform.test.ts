@@ -14,7 +14,9 @@ beforeAll(() => {
   env = terraformEnv(tempDir("ses-domains-tf-"));
 });
 
-const EXAMPLES = readdirSync(dirname(EXAMPLE_CONFIG)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const EXAMPLES = readdirSync(dirname(EXAMPLE_CONFIG))
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 
 describe("terraform validate", () => {
   test("examples/ holds the configs validated here", () => {

@@ -25,7 +25,15 @@ const plans = (domain: Record<string, unknown> = {}, defaults: Record<string, un
   planDomains(
     resolveConfig({
       defaults: { region: "us-east-1", alarms: false, ...defaults },
-      domains: { "example.com": { adopt: true, dns: { route53: { zoneId: Z } }, spf: { include: ["_spf.google.com"] }, dmarc: { p: "reject", rua: ["d@example.com"] }, ...domain } },
+      domains: {
+        "example.com": {
+          adopt: true,
+          dns: { route53: { zoneId: Z } },
+          spf: { include: ["_spf.google.com"] },
+          dmarc: { p: "reject", rua: ["d@example.com"] },
+          ...domain,
+        },
+      },
     }),
   );
 
@@ -51,11 +59,23 @@ function liveDns(overrides: Record<string, DnsFinding> = {}): Map<string, DnsFin
 function ses(identity: SesIdentityFinding | undefined, sets: Record<string, Record<string, unknown> | false> = {}): SesFindings {
   return {
     identities: new Map(identity ? [["example.com", new Map<SesRegion, SesIdentityFinding>([["us-east-1", identity]])]] : []),
-    configurationSets: new Map(Object.entries(sets).map(([name, set]) => [name, new Map([["us-east-1" as SesRegion, set ? { exists: true as const, ...set } : { exists: false as const }]])])),
+    configurationSets: new Map(
+      Object.entries(sets).map(([name, set]) => [
+        name,
+        new Map([["us-east-1" as SesRegion, set ? { exists: true as const, ...set } : { exists: false as const }]]),
+      ]),
+    ),
   };
 }
 
-const easy = (extra: Partial<Extract<SesIdentityFinding, { exists: true }>> = {}): SesIdentityFinding => ({ exists: true, dkimOrigin: "AWS_SES", keyLength: "RSA_2048_BIT", tokens: T, tags: {}, ...extra });
+const easy = (extra: Partial<Extract<SesIdentityFinding, { exists: true }>> = {}): SesIdentityFinding => ({
+  exists: true,
+  dkimOrigin: "AWS_SES",
+  keyLength: "RSA_2048_BIT",
+  tokens: T,
+  tags: {},
+  ...extra,
+});
 
 function report(inputs: Partial<AdoptInputs> & { plans?: AdoptInputs["plans"] }) {
   return buildReport({ plans: inputs.plans ?? plans(), zoneIds: new Map(), dns: liveDns(), ...inputs });
@@ -93,7 +113,10 @@ describe("records, compared with live DNS", () => {
   });
 
   test("keeping the token in spf.extraTxt: nothing is lost", () => {
-    const kept = report({ plans: plans({ spf: { include: ["_spf.google.com"], extraTxt: ["google-site-verification=abc"] } }), tokens: { "example.com": { "us-east-1": T } } });
+    const kept = report({
+      plans: plans({ spf: { include: ["_spf.google.com"], extraTxt: ["google-site-verification=abc"] } }),
+      tokens: { "example.com": { "us-east-1": T } },
+    });
     expect(kept.domains[0].lost).toEqual([]);
     expect(kept.ok).toBe(true);
   });
@@ -106,14 +129,22 @@ describe("records, compared with live DNS", () => {
   });
 
   test("a TXT name held by a CNAME is a conflict: not imported, and the file is not written", () => {
-    const r2 = report({ tokens: { "example.com": { "us-east-1": T } }, acceptChanges: true, dns: liveDns({ [dnsKey("TXT", "_dmarc.example.com")]: { status: "cname", target: "example.com.dmarc.provider.net" } }) });
+    const r2 = report({
+      tokens: { "example.com": { "us-east-1": T } },
+      acceptChanges: true,
+      dns: liveDns({ [dnsKey("TXT", "_dmarc.example.com")]: { status: "cname", target: "example.com.dmarc.provider.net" } }),
+    });
     expect(item(r2.domains[0].items, "_dmarc")).toMatchObject({ status: "conflict" });
     expect(item(r2.domains[0].items, "_dmarc").note).toContain("_dmarc.example.com is a CNAME to example.com.dmarc.provider.net");
     expect(r2.ok).toBe(false);
   });
 
   test("an unanswered query blocks the file", () => {
-    const r2 = report({ tokens: { "example.com": { "us-east-1": T } }, acceptChanges: true, dns: liveDns({ [dnsKey("MX", "mail.example.com")]: { status: "error", message: "no answer within 3000 ms" } }) });
+    const r2 = report({
+      tokens: { "example.com": { "us-east-1": T } },
+      acceptChanges: true,
+      dns: liveDns({ [dnsKey("MX", "mail.example.com")]: { status: "error", message: "no answer within 3000 ms" } }),
+    });
     expect(item(r2.domains[0].items, "_mail_from_mx")).toMatchObject({ status: "error", note: "no answer within 3000 ms" });
     expect(r2.ok).toBe(false);
   });
@@ -150,7 +181,10 @@ describe("SES resources", () => {
   });
 
   test("with --from-aws: tokens come from SES, and what matches is unchanged", () => {
-    const r = report({ plans: plans({ configurationSet: false }), ses: ses(easy({ mailFromDomain: "mail.example.com", behaviorOnMxFailure: "USE_DEFAULT_VALUE" })) });
+    const r = report({
+      plans: plans({ configurationSet: false }),
+      ses: ses(easy({ mailFromDomain: "mail.example.com", behaviorOnMxFailure: "USE_DEFAULT_VALUE" })),
+    });
     const items = r.domains[0].items;
     expect(item(items, "_identity")).toMatchObject({ status: "unchanged", seenIn: "ses" });
     expect(item(items, "_mail_from")).toMatchObject({ status: "unchanged", importId: "example.com" });
@@ -172,20 +206,37 @@ describe("SES resources", () => {
     const byo = plans({ dkim: { type: "byo", selector: "s2026", publicKey: TEST_PUBLIC_KEY, privateKey: { variable: "EXAMPLE_KEY" } } });
     const fromEasy = item(report({ plans: byo, ses: ses(easy(), { example_com: false }) }).domains[0].items, "_identity");
     expect(fromEasy.changes).toContainEqual({ field: "DKIM", from: "Easy DKIM RSA_2048_BIT", to: "BYODKIM selector s2026" });
-    const fromByo = item(report({ plans: byo, ses: ses({ exists: true, dkimOrigin: "EXTERNAL", tokens: ["s2026"], tags: {} }, { example_com: false }) }).domains[0].items, "_identity");
+    const fromByo = item(
+      report({ plans: byo, ses: ses({ exists: true, dkimOrigin: "EXTERNAL", tokens: ["s2026"], tags: {} }, { example_com: false }) }).domains[0].items,
+      "_identity",
+    );
     expect(fromByo.status).toBe("changed");
     expect(fromByo.changes).toContainEqual({ field: "DKIM private key", from: "not readable", to: "sent again from the config's key reference" });
     expect(fromByo.changes!.map((c) => c.field)).not.toContain("DKIM");
   });
 
   test("MAIL FROM set to another domain and behaviour: adopted and changed", () => {
-    const mailFrom = item(report({ ses: ses(easy({ mailFromDomain: "bounce.example.com", behaviorOnMxFailure: "REJECT_MESSAGE" }), { example_com: false }) }).domains[0].items, "_mail_from");
-    expect(mailFrom).toMatchObject({ status: "changed", changes: [{ field: "MAIL FROM", from: "bounce.example.com, on MX failure REJECT_MESSAGE", to: "mail.example.com, on MX failure USE_DEFAULT_VALUE" }] });
+    const mailFrom = item(
+      report({ ses: ses(easy({ mailFromDomain: "bounce.example.com", behaviorOnMxFailure: "REJECT_MESSAGE" }), { example_com: false }) }).domains[0].items,
+      "_mail_from",
+    );
+    expect(mailFrom).toMatchObject({
+      status: "changed",
+      changes: [{ field: "MAIL FROM", from: "bounce.example.com, on MX failure REJECT_MESSAGE", to: "mail.example.com, on MX failure USE_DEFAULT_VALUE" }],
+    });
   });
 
   test("a configuration set under the derived name is imported, its differences listed; under another name it is only reported", () => {
-    const r = report({ ses: ses(easy({ configurationSetName: "marketing" }), { example_com: { tlsPolicy: "OPTIONAL", reputationMetrics: true, sendingEnabled: true, suppressedReasons: ["BOUNCE", "COMPLAINT"] } }) });
-    expect(item(r.domains[0].items, "_configuration_set")).toMatchObject({ status: "changed", importId: "example_com", changes: [{ field: "TLS policy", from: "OPTIONAL", to: "REQUIRE" }] });
+    const r = report({
+      ses: ses(easy({ configurationSetName: "marketing" }), {
+        example_com: { tlsPolicy: "OPTIONAL", reputationMetrics: true, sendingEnabled: true, suppressedReasons: ["BOUNCE", "COMPLAINT"] },
+      }),
+    });
+    expect(item(r.domains[0].items, "_configuration_set")).toMatchObject({
+      status: "changed",
+      importId: "example_com",
+      changes: [{ field: "TLS policy", from: "OPTIONAL", to: "REQUIRE" }],
+    });
     expect(r.domains[0].notes).toContain("configuration set marketing (us-east-1) stops being example.com's default; the set itself is left alone, unmanaged");
   });
 
@@ -209,12 +260,29 @@ describe("lostValues", () => {
 });
 
 describe("AWS errors in one line", () => {
-  const err = (name: string, message: string, status: number, attempts = 1) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, attempts } });
+  const err = (name: string, message: string, status: number, attempts = 1) =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, attempts } });
   test.each<[string, unknown, string]>([
-    ["SES throttling", err("TooManyRequestsException", "Too many requests", 429, 3), "SES GetEmailIdentity example.com in us-east-1: throttled by AWS after 3 attempts (TooManyRequestsException: Too many requests); run again in a minute, or raise AWS_MAX_ATTEMPTS (the SDK retries with backoff)"],
-    ["throttling as Route 53 names it", err("Throttling", "Rate exceeded", 400, 3), "SES GetEmailIdentity example.com in us-east-1: throttled by AWS after 3 attempts (Throttling: Rate exceeded); run again in a minute, or raise AWS_MAX_ATTEMPTS (the SDK retries with backoff)"],
-    ["access denied", err("AccessDeniedException", "not authorized", 403), "SES GetEmailIdentity example.com in us-east-1: access denied (AccessDeniedException: not authorized); the credentials need ses:GetEmailIdentity"],
-    ["no credentials", err("CredentialsProviderError", "Could not load credentials from any providers", 0), "no AWS credentials (CredentialsProviderError: Could not load credentials from any providers); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached"],
+    [
+      "SES throttling",
+      err("TooManyRequestsException", "Too many requests", 429, 3),
+      "SES GetEmailIdentity example.com in us-east-1: throttled by AWS after 3 attempts (TooManyRequestsException: Too many requests); run again in a minute, or raise AWS_MAX_ATTEMPTS (the SDK retries with backoff)",
+    ],
+    [
+      "throttling as Route 53 names it",
+      err("Throttling", "Rate exceeded", 400, 3),
+      "SES GetEmailIdentity example.com in us-east-1: throttled by AWS after 3 attempts (Throttling: Rate exceeded); run again in a minute, or raise AWS_MAX_ATTEMPTS (the SDK retries with backoff)",
+    ],
+    [
+      "access denied",
+      err("AccessDeniedException", "not authorized", 403),
+      "SES GetEmailIdentity example.com in us-east-1: access denied (AccessDeniedException: not authorized); the credentials need ses:GetEmailIdentity",
+    ],
+    [
+      "no credentials",
+      err("CredentialsProviderError", "Could not load credentials from any providers", 0),
+      "no AWS credentials (CredentialsProviderError: Could not load credentials from any providers); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached",
+    ],
     ["anything else", err("InternalFailure", "boom\nmore", 500), "SES GetEmailIdentity example.com in us-east-1: InternalFailure: boom (HTTP 500)"],
   ])("%s", (_, error, line) => {
     expect(awsErrorLine("SES GetEmailIdentity example.com in us-east-1", error)).toBe(line);
@@ -262,7 +330,9 @@ describe("live DNS discovery", () => {
 });
 
 describe("zone ids and flags", () => {
-  const byName = planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "news.example.com": { dns: { route53: { zoneName: "example.com" } } } } }));
+  const byName = planDomains(
+    resolveConfig({ defaults: { region: "us-east-1" }, domains: { "news.example.com": { dns: { route53: { zoneName: "example.com" } } } } }),
+  );
 
   test("--zone-id gives the id of a zone named in the config", async () => {
     expect(await zoneIdsFor(byName, zoneIdFlags(["example.com=Z999"]), undefined)).toEqual(new Map([["news.example.com", "Z999"]]));
@@ -270,7 +340,9 @@ describe("zone ids and flags", () => {
 
   test("without --zone-id or --from-aws: refused, saying both ways", async () => {
     await expect(zoneIdsFor(byName, new Map(), undefined)).rejects.toThrow(
-      new AdoptUsageError("news.example.com: its hosted zone example.com has no id here: pass --from-aws to look it up (ListHostedZonesByName), or --zone-id example.com=Z…"),
+      new AdoptUsageError(
+        "news.example.com: its hosted zone example.com has no id here: pass --from-aws to look it up (ListHostedZonesByName), or --zone-id example.com=Z…",
+      ),
     );
   });
 

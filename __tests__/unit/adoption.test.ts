@@ -34,7 +34,11 @@ describe("what can be adopted, and its import id", () => {
   });
 
   test("alarms, event destinations, topics and senders are never adopted", () => {
-    const plan = one({ configurationSet: { events: { cloudwatch: true, sns: { create: true } } }, alarms: { notify: { email: ["ops@example.com"] } }, senders: [{ name: "app", from: ["app"], smtp: true }] });
+    const plan = one({
+      configurationSet: { events: { cloudwatch: true, sns: { create: true } } },
+      alarms: { notify: { email: ["ops@example.com"] } },
+      senders: [{ name: "app", from: ["app"], smtp: true }],
+    });
     const kinds = new Set(adoptableResources(plan, {}).map((a) => a.resource.role.kind));
     expect([...kinds].sort()).toEqual(["configuration-set", "identity", "mail-from", "record"]);
   });
@@ -42,7 +46,9 @@ describe("what can be adopted, and its import id", () => {
   test("Easy DKIM records have no id until their region's tokens are known; each region has its own", () => {
     const plan = one({ regions: ["us-east-1", "eu-west-1"] });
     const dkim = (context: Parameters<typeof adoptableResources>[1]) =>
-      adoptableResources(plan, context).filter((a) => a.resource.address.includes("_dkim_")).map((a) => [a.resource.address.split(".")[1], a.id]);
+      adoptableResources(plan, context)
+        .filter((a) => a.resource.address.includes("_dkim_"))
+        .map((a) => [a.resource.address.split(".")[1], a.id]);
     expect(dkim({}).every(([, id]) => id === undefined)).toBe(true);
     const some = dkim({ dkimTokens: { "eu-west-1": TE } });
     expect(some).toContainEqual(["example_com_eu_west_1_dkim_1", `${Z}_eutok1aaaaaa._domainkey.example.com_CNAME`]);
@@ -58,7 +64,11 @@ describe("what can be adopted, and its import id", () => {
 
   test("a domain with external DNS adopts its SES resources only", () => {
     const plan = one({ dns: { external: {} } });
-    expect(adoptableResources(plan, {}).map((a) => a.resource.role.kind).sort()).toEqual(["configuration-set", "identity", "mail-from"]);
+    expect(
+      adoptableResources(plan, {})
+        .map((a) => a.resource.role.kind)
+        .sort(),
+    ).toEqual(["configuration-set", "identity", "mail-from"]);
   });
 
   test.each([
@@ -86,11 +96,25 @@ function problems(run: () => unknown): string[] {
 
 describe("the imports a synth writes", () => {
   const plan = one();
-  const identity = { address: "aws_sesv2_email_identity.example_com_identity", id: "example.com", what: "SES identity example.com (us-east-1)", seenIn: "ses" as const };
-  const dkim1 = { address: "aws_route53_record.example_com_dkim_1", id: `${Z}_tok1aaaaaaaa._domainkey.example.com_CNAME`, what: "CNAME", seenIn: "dns" as const };
+  const identity = {
+    address: "aws_sesv2_email_identity.example_com_identity",
+    id: "example.com",
+    what: "SES identity example.com (us-east-1)",
+    seenIn: "ses" as const,
+  };
+  const dkim1 = {
+    address: "aws_route53_record.example_com_dkim_1",
+    id: `${Z}_tok1aaaaaaaa._domainkey.example.com_CNAME`,
+    what: "CNAME",
+    seenIn: "dns" as const,
+  };
 
   test("exactly the resources the file lists, for the domains with adopt: true", () => {
-    const { imports, warnings } = adoptionImports([plan], new Set(["example.com"]), source({ "example.com": { dkimTokens: { "us-east-1": T }, resources: [identity, dkim1] } }));
+    const { imports, warnings } = adoptionImports(
+      [plan],
+      new Set(["example.com"]),
+      source({ "example.com": { dkimTokens: { "us-east-1": T }, resources: [identity, dkim1] } }),
+    );
     expect([...imports.get("example.com")!]).toEqual([
       [identity.address, "example.com"],
       [dkim1.address, dkim1.id],
@@ -122,7 +146,13 @@ describe("the imports a synth writes", () => {
     ],
     [
       "an import id the config no longer makes (the MAIL FROM moved)",
-      source({ "example.com": { resources: [{ address: "aws_route53_record.example_com_mail_from_mx", id: `${Z}_bounce.example.com_MX`, what: "MX bounce.example.com", seenIn: "dns" }] } }),
+      source({
+        "example.com": {
+          resources: [
+            { address: "aws_route53_record.example_com_mail_from_mx", id: `${Z}_bounce.example.com_MX`, what: "MX bounce.example.com", seenIn: "dns" },
+          ],
+        },
+      }),
       `domains["example.com"].adopt: ses-adopt.json imports aws_route53_record.example_com_mail_from_mx as "${Z}_bounce.example.com_MX", but the config now makes its import id "${Z}_mail.example.com_MX": the file is stale: run ses-domains adopt --config ses.config.yaml again, or, if it was applied already, remove adopt: true (the state holds everything now)`,
     ],
   ])("adopt: true with %s is a config error naming the domain and the command", (_, given, line) => {
@@ -141,7 +171,13 @@ describe("the adoption file", () => {
     version: 1,
     domains: {
       "z.example.com": { resources: [] },
-      "example.com": { zoneId: Z, dkimTokens: { "us-east-1": T }, resources: [{ address: "aws_sesv2_email_identity.example_com_identity", id: "example.com", what: "SES identity example.com (us-east-1)", seenIn: "ses" }] },
+      "example.com": {
+        zoneId: Z,
+        dkimTokens: { "us-east-1": T },
+        resources: [
+          { address: "aws_sesv2_email_identity.example_com_identity", id: "example.com", what: "SES identity example.com (us-east-1)", seenIn: "ses" },
+        ],
+      },
     },
   };
 
@@ -156,10 +192,26 @@ describe("the adoption file", () => {
   test.each<[string, string, string]>([
     ["not JSON", "{", "ses-adopt.json: is not valid JSON: "],
     ["another version", JSON.stringify({ version: 2, domains: {} }), "ses-adopt.json: version: must be 1 (this ses-domains reads adoption files of version 1)"],
-    ["a bad zone id", JSON.stringify({ version: 1, domains: { "example.com": { zoneId: "nope", resources: [] } } }), 'ses-adopt.json: domains["example.com"].zoneId: must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ'],
-    ["two tokens", JSON.stringify({ version: 1, domains: { "example.com": { dkimTokens: { "us-east-1": ["a", "b"] }, resources: [] } } }), 'ses-adopt.json: domains["example.com"].dkimTokens["us-east-1"]: must list the 3 Easy DKIM tokens'],
-    ["a token that is no DNS label", JSON.stringify({ version: 1, domains: { "example.com": { dkimTokens: { "us-east-1": ["a", "b", "c d"] }, resources: [] } } }), 'ses-adopt.json: domains["example.com"].dkimTokens["us-east-1"][2]: must be an Easy DKIM token: one DNS label'],
-    ["an unknown evidence", JSON.stringify({ version: 1, domains: { "example.com": { resources: [{ address: "aws_x.y", id: "i", what: "w", seenIn: "guess" }] } } }), 'ses-adopt.json: domains["example.com"].resources[0].seenIn: must be "ses", "dns" or "tokens"'],
+    [
+      "a bad zone id",
+      JSON.stringify({ version: 1, domains: { "example.com": { zoneId: "nope", resources: [] } } }),
+      'ses-adopt.json: domains["example.com"].zoneId: must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ',
+    ],
+    [
+      "two tokens",
+      JSON.stringify({ version: 1, domains: { "example.com": { dkimTokens: { "us-east-1": ["a", "b"] }, resources: [] } } }),
+      'ses-adopt.json: domains["example.com"].dkimTokens["us-east-1"]: must list the 3 Easy DKIM tokens',
+    ],
+    [
+      "a token that is no DNS label",
+      JSON.stringify({ version: 1, domains: { "example.com": { dkimTokens: { "us-east-1": ["a", "b", "c d"] }, resources: [] } } }),
+      'ses-adopt.json: domains["example.com"].dkimTokens["us-east-1"][2]: must be an Easy DKIM token: one DNS label',
+    ],
+    [
+      "an unknown evidence",
+      JSON.stringify({ version: 1, domains: { "example.com": { resources: [{ address: "aws_x.y", id: "i", what: "w", seenIn: "guess" }] } } }),
+      'ses-adopt.json: domains["example.com"].resources[0].seenIn: must be "ses", "dns" or "tokens"',
+    ],
   ])("%s: one line naming the file and the field", (_, text, line) => {
     const lines = problems(() => parseAdoption(text, "ses-adopt.json"));
     expect(lines).toHaveLength(1);
@@ -187,8 +239,8 @@ describe("adopt in the config", () => {
   });
 
   test("must be a boolean", () => {
-    expect(problems(() => resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { adopt: "yes", dns: { route53: { zoneId: Z } } } } }))).toEqual([
-      'domains["example.com"].adopt: must be true or false, got "yes"',
-    ]);
+    expect(
+      problems(() => resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { adopt: "yes", dns: { route53: { zoneId: Z } } } } })),
+    ).toEqual(['domains["example.com"].adopt: must be true or false, got "yes"']);
   });
 });

@@ -27,8 +27,16 @@ describe("BYODKIM config", () => {
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    ["bad_selector", { selector: "bad_selector" }, 'domains["example.com"].dkim.selector: must be one DNS label of 1–63 letters, digits and hyphens, not starting or ending with a hyphen, got "bad_selector"'],
-    ["a selector with a dot", { selector: "s1.s2" }, 'domains["example.com"].dkim.selector: must be one DNS label of 1–63 letters, digits and hyphens, not starting or ending with a hyphen, got "s1.s2"'],
+    [
+      "bad_selector",
+      { selector: "bad_selector" },
+      'domains["example.com"].dkim.selector: must be one DNS label of 1–63 letters, digits and hyphens, not starting or ending with a hyphen, got "bad_selector"',
+    ],
+    [
+      "a selector with a dot",
+      { selector: "s1.s2" },
+      'domains["example.com"].dkim.selector: must be one DNS label of 1–63 letters, digits and hyphens, not starting or ending with a hyphen, got "s1.s2"',
+    ],
     ["a 4096-bit key", { publicKey: testKey(4096).publicPem }, 'domains["example.com"].dkim.publicKey: is a 4096-bit RSA key; SES accepts 1024 to 2048 bits'],
     [
       "a reference that is not one of the three",
@@ -62,7 +70,11 @@ describe("BYODKIM config", () => {
 
   test("reports a pasted PEM key and the file's other problems in one run, never the key", () => {
     const lines = configProblems(oneDomain({ ttl: -1, dkim: byo({ selector: "bad_selector", privateKey: testKey().privatePem }) }));
-    expect(lines.map((l) => l.split(":")[0])).toEqual(['domains["example.com"].dkim.privateKey', 'domains["example.com"].ttl', 'domains["example.com"].dkim.selector']);
+    expect(lines.map((l) => l.split(":")[0])).toEqual([
+      'domains["example.com"].dkim.privateKey',
+      'domains["example.com"].ttl',
+      'domains["example.com"].dkim.selector',
+    ]);
     expect(lines.join("\n")).not.toMatch(/MII|PRIVATE KEY-----/);
   });
 
@@ -71,7 +83,13 @@ describe("BYODKIM config", () => {
     ["secretsManager", { secretsManager: testKey().privateBody.slice(0, 80) }],
   ])("rejects key material where a %s name is expected", (field, privateKey) => {
     const lines = configProblems(oneDomain({ dkim: byo({ privateKey }) }));
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^domains\\["example\\.com"\\]\\.dkim\\.privateKey\\.${field}: looks like key material; it must be .* that holds the key, never the key itself$`))]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^domains\\["example\\.com"\\]\\.dkim\\.privateKey\\.${field}: looks like key material; it must be .* that holds the key, never the key itself$`,
+        ),
+      ),
+    ]);
   });
 
   test("rejects a PKCS#1 public key with the command that converts it", () => {
@@ -99,7 +117,10 @@ describe("BYODKIM records", () => {
       resolveConfig(
         oneDomain({
           dkim: byo({
-            rotation: { next: { selector: "s2026b", publicKey: testKey(2048, 1).publicPem }, previous: { selector: "s2025b", publicKey: testKey(2048, 2).publicBase64 } },
+            rotation: {
+              next: { selector: "s2026b", publicKey: testKey(2048, 1).publicPem },
+              previous: { selector: "s2025b", publicKey: testKey(2048, 2).publicBase64 },
+            },
           }),
         }),
       )[0],

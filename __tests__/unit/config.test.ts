@@ -77,44 +77,110 @@ describe("config: errors name the field, the value and what is allowed", () => {
     [
       "unknown region",
       oneDomain({}, { region: "us-east-9" }),
-      [expect.stringMatching(/^defaults\.region: must be an AWS region where SES sends email \(af-south-1, .*us-west-2\), got "us-east-9"$/) as unknown as string],
+      [
+        expect.stringMatching(
+          /^defaults\.region: must be an AWS region where SES sends email \(af-south-1, .*us-west-2\), got "us-east-9"$/,
+        ) as unknown as string,
+      ],
     ],
-    ["missing region", { domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }, ['domains["example.com"].region: is required: set region (or regions) on the domain or in defaults']],
+    [
+      "missing region",
+      { domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } },
+      ['domains["example.com"].region: is required: set region (or regions) on the domain or in defaults'],
+    ],
     [
       "unknown field",
       oneDomain({ dmarcc: { p: "reject" } }),
-      ['domains["example.com"]: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, adopt, configurationSet, alarms, senders, stack'],
+      [
+        'domains["example.com"]: unknown field "dmarcc"; allowed: region, regions, ttl, dkim, mailFrom, spf, dmarc, tags, dns, adopt, configurationSet, alarms, senders, stack',
+      ],
     ],
     ["bad policy", oneDomain({ dmarc: { p: "block" } }), ['domains["example.com"].dmarc.p: must be "none", "quarantine" or "reject", got "block"']],
-    ["dmarc without p", oneDomain({ dmarc: { rua: ["a@example.com"] } }), ['domains["example.com"].dmarc.p: is required when dmarc is set: "none", "quarantine" or "reject"']],
-    ["bad rua", oneDomain({ dmarc: { p: "none", rua: ["https://example.com/r"] } }), ['domains["example.com"].dmarc.rua[0]: must be a mailto: URI or an email address such as dmarc@example.com, got "https://example.com/r"']],
-    ["bad fo", oneDomain({ dmarc: { p: "none", fo: "0:1" } }), ['domains["example.com"].dmarc.fo: 0 and 1 cannot be combined (1 already includes 0), got "0:1"']],
+    [
+      "dmarc without p",
+      oneDomain({ dmarc: { rua: ["a@example.com"] } }),
+      ['domains["example.com"].dmarc.p: is required when dmarc is set: "none", "quarantine" or "reject"'],
+    ],
+    [
+      "bad rua",
+      oneDomain({ dmarc: { p: "none", rua: ["https://example.com/r"] } }),
+      ['domains["example.com"].dmarc.rua[0]: must be a mailto: URI or an email address such as dmarc@example.com, got "https://example.com/r"'],
+    ],
+    [
+      "bad fo",
+      oneDomain({ dmarc: { p: "none", fo: "0:1" } }),
+      ['domains["example.com"].dmarc.fo: 0 and 1 cannot be combined (1 already includes 0), got "0:1"'],
+    ],
     [
       "strict SPF alignment with a MAIL FROM subdomain",
       oneDomain({ dmarc: { p: "reject", aspf: "s" } }),
       ['domains["example.com"].dmarc.aspf: "s" (strict) can never pass: SES\'s MAIL FROM is always a subdomain (mail.…), so SPF aligns only with aspf "r"'],
     ],
     ["key length", oneDomain({ dkim: { type: "easy", keyLength: 4096 } }), ['domains["example.com"].dkim.keyLength: must be 1024 or 2048, got 4096']],
-    ["dkim type", oneDomain({ dkim: { type: "hard" } }), ['domains["example.com"].dkim.type: must be "easy" (Easy DKIM: SES holds and rotates the key) or "byo" (Bring Your Own DKIM: your key), got "hard"']],
-    ["onMxFailure", oneDomain({ mailFrom: { onMxFailure: "bounce" } }), ['domains["example.com"].mailFrom.onMxFailure: must be "useDefault" or "reject", got "bounce"']],
+    [
+      "dkim type",
+      oneDomain({ dkim: { type: "hard" } }),
+      ['domains["example.com"].dkim.type: must be "easy" (Easy DKIM: SES holds and rotates the key) or "byo" (Bring Your Own DKIM: your key), got "hard"'],
+    ],
+    [
+      "onMxFailure",
+      oneDomain({ mailFrom: { onMxFailure: "bounce" } }),
+      ['domains["example.com"].mailFrom.onMxFailure: must be "useDefault" or "reject", got "bounce"'],
+    ],
     [
       "mailFrom subdomain",
       oneDomain({ mailFrom: { subdomain: "a..b" } }),
-      ['domains["example.com"].mailFrom.subdomain: must be a DNS name under the identity domain; must not contain an empty label (two dots in a row, or a leading dot), got "a..b"'],
+      [
+        'domains["example.com"].mailFrom.subdomain: must be a DNS name under the identity domain; must not contain an empty label (two dots in a row, or a leading dot), got "a..b"',
+      ],
     ],
     ["ttl", oneDomain({ ttl: -5 }), ['domains["example.com"].ttl: must be a whole number of seconds between 0 and 2147483647, got -5']],
     ["ttl type", oneDomain({ ttl: "10m" }), ['domains["example.com"].ttl: must be a whole number of seconds between 0 and 2147483647, got "10m"']],
-    ["zoneId and zoneName", oneDomain({ dns: { route53: { zoneId: "Z1", zoneName: "example.com" } } }), ['domains["example.com"].dns.route53: set zoneId or zoneName, not both']],
-    ["zone elsewhere", oneDomain({ dns: { route53: { zoneName: "example.org" } } }), ['domains["example.com"].dns.route53.zoneName: must be example.com or a parent of it (the zone that holds its records), got "example.org"']],
-    ["zone id shape", oneDomain({ dns: { route53: { zoneId: "example.com" } } }), ['domains["example.com"].dns.route53.zoneId: must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ, got "example.com"']],
-    ["no dns", { defaults: { region: "us-east-1" }, domains: { "example.com": {} } }, ['domains["example.com"].dns: is required: { route53: { zoneId: Z… } }, { route53: { zoneName: <zone> } } or { external: {} }, on the domain or in defaults']],
-    ["identity label", oneDomain({}, {}, "exa_mple.com"), ['domains["exa_mple.com"]: identity domain label "exa_mple" may contain only letters, digits and hyphens, and not start or end with a hyphen']],
+    [
+      "zoneId and zoneName",
+      oneDomain({ dns: { route53: { zoneId: "Z1", zoneName: "example.com" } } }),
+      ['domains["example.com"].dns.route53: set zoneId or zoneName, not both'],
+    ],
+    [
+      "zone elsewhere",
+      oneDomain({ dns: { route53: { zoneName: "example.org" } } }),
+      ['domains["example.com"].dns.route53.zoneName: must be example.com or a parent of it (the zone that holds its records), got "example.org"'],
+    ],
+    [
+      "zone id shape",
+      oneDomain({ dns: { route53: { zoneId: "example.com" } } }),
+      ['domains["example.com"].dns.route53.zoneId: must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ, got "example.com"'],
+    ],
+    [
+      "no dns",
+      { defaults: { region: "us-east-1" }, domains: { "example.com": {} } },
+      [
+        'domains["example.com"].dns: is required: { route53: { zoneId: Z… } }, { route53: { zoneName: <zone> } } or { external: {} }, on the domain or in defaults',
+      ],
+    ],
+    [
+      "identity label",
+      oneDomain({}, {}, "exa_mple.com"),
+      ['domains["exa_mple.com"]: identity domain label "exa_mple" may contain only letters, digits and hyphens, and not start or end with a hyphen'],
+    ],
     ["single label", oneDomain({}, {}, "localhost"), ['domains["localhost"]: identity domain must have at least 2 labels']],
-    ["IDN", oneDomain({}, {}, "bücher.example"), ['domains["bücher.example"]: identity domain internationalized names must be written as punycode A-labels: use "xn--bcher-kva.example"']],
+    [
+      "IDN",
+      oneDomain({}, {}, "bücher.example"),
+      ['domains["bücher.example"]: identity domain internationalized names must be written as punycode A-labels: use "xn--bcher-kva.example"'],
+    ],
     ["ip4", oneDomain({ spf: { ip4: ["192.0.2.0/33"] } }), ['domains["example.com"].spf.ip4[0]: prefix length must be 0–32, got "192.0.2.0/33"']],
-    ["two SPF", oneDomain({ spf: { extraTxt: ["v=spf1 -all"] } }), ['domains["example.com"].spf.extraTxt[0]: is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead']],
+    [
+      "two SPF",
+      oneDomain({ spf: { extraTxt: ["v=spf1 -all"] } }),
+      ['domains["example.com"].spf.extraTxt[0]: is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead'],
+    ],
     ["region and regions", oneDomain({ region: "us-east-1", regions: ["eu-west-1"] }), ['domains["example.com"].regions: set region or regions, not both']],
-    ["duplicate regions", oneDomain({ regions: ["eu-west-1", "eu-west-1"] }), ['domains["example.com"].regions: lists eu-west-1 twice; each region may appear once']],
+    [
+      "duplicate regions",
+      oneDomain({ regions: ["eu-west-1", "eu-west-1"] }),
+      ['domains["example.com"].regions: lists eu-west-1 twice; each region may appear once'],
+    ],
     ["no domains", { defaults: { region: "us-east-1" }, domains: {} }, ["domains: must list at least one domain"]],
     ["domains missing", { defaults: { region: "us-east-1" } }, ["domains: is required; must be a map from identity domain to its settings"]],
   ])("%s", (_, config, expected) => {
@@ -180,7 +246,10 @@ describe("config: where it comes from", () => {
     const dir = tempDir();
     const config = oneDomain({ dmarc: { p: "reject" } });
     writeFileSync(join(dir, "c.json"), JSON.stringify(config));
-    writeFileSync(join(dir, "c.yml"), `defaults: { region: us-east-1 }\ndomains:\n  example.com:\n    dns: { route53: { zoneId: Z0123456789ABCDEFGHIJ } }\n    dmarc: { p: reject }\n`);
+    writeFileSync(
+      join(dir, "c.yml"),
+      `defaults: { region: us-east-1 }\ndomains:\n  example.com:\n    dns: { route53: { zoneId: Z0123456789ABCDEFGHIJ } }\n    dmarc: { p: reject }\n`,
+    );
     expect(loadConfig(join(dir, "c.json")).domains).toEqual(loadConfig(join(dir, "c.yml")).domains);
   });
 

@@ -89,7 +89,11 @@ describe("rejected DKIM public keys", () => {
       rsa2048.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "secret" }).toString(),
       '"BEGIN ENCRYPTED PRIVATE KEY"',
     ],
-    ["private PEM beside a public PEM", spkiPem(rsa2048.publicKey) + rsa2048.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), '"BEGIN PRIVATE KEY"'],
+    [
+      "private PEM beside a public PEM",
+      spkiPem(rsa2048.publicKey) + rsa2048.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      '"BEGIN PRIVATE KEY"',
+    ],
     ["RSA PKCS#8 bare base64", rsa2048.privateKey.export({ type: "pkcs8", format: "der" }).toString("base64"), "PKCS#8"],
     ["RSA PKCS#1 bare base64", rsa2048.privateKey.export({ type: "pkcs1", format: "der" }).toString("base64"), "PKCS#1"],
     ["Ed25519 PKCS#8 bare base64", ed25519.privateKey.export({ type: "pkcs8", format: "der" }).toString("base64"), "PKCS#8"],

@@ -17,8 +17,15 @@ describe("dmarc.collect: reports received by SES", () => {
   test("rua defaults to the collecting address; the prefix to rua/", () => {
     const [spec] = resolveConfig(config({ "example.com": {} }));
     expect(spec.dmarc!.rua).toEqual(["mailto:dmarc-reports@reports.example.com"]);
-    expect(spec.dmarc!.collect).toMatchObject({ address: "dmarc-reports@reports.example.com", domain: "reports.example.com", prefix: "rua/", existingBucket: false });
-    expect(plans(config({ "example.com": {} }))[0].records.find((r) => r.id === "dmarc")!.values).toEqual(["v=DMARC1; p=none; rua=mailto:dmarc-reports@reports.example.com"]);
+    expect(spec.dmarc!.collect).toMatchObject({
+      address: "dmarc-reports@reports.example.com",
+      domain: "reports.example.com",
+      prefix: "rua/",
+      existingBucket: false,
+    });
+    expect(plans(config({ "example.com": {} }))[0].records.find((r) => r.id === "dmarc")!.values).toEqual([
+      "v=DMARC1; p=none; rua=mailto:dmarc-reports@reports.example.com",
+    ]);
   });
 
   test("the reports domain gets an MX to SES's inbound host in the receiving region, in the zone of the domain it is under", () => {
@@ -67,14 +74,34 @@ describe("dmarc.collect: reports received by SES", () => {
         region: "us-east-1",
         ruleSetName: "ses-domains-dmarc-reports",
         rules: [
-          { id: "dmarc_reports_at_reports_example_com", name: "dmarc-reports-at-reports.example.com", address: "dmarc-reports@reports.example.com", bucket: "acme-dmarc-reports", prefix: "rua/", existingBucket: false },
-          { id: "rua_at_reports_example_com", name: "rua-at-reports.example.com", address: "rua@reports.example.com", bucket: "acme-dmarc-reports", prefix: "rua/", existingBucket: false },
+          {
+            id: "dmarc_reports_at_reports_example_com",
+            name: "dmarc-reports-at-reports.example.com",
+            address: "dmarc-reports@reports.example.com",
+            bucket: "acme-dmarc-reports",
+            prefix: "rua/",
+            existingBucket: false,
+          },
+          {
+            id: "rua_at_reports_example_com",
+            name: "rua-at-reports.example.com",
+            address: "rua@reports.example.com",
+            bucket: "acme-dmarc-reports",
+            prefix: "rua/",
+            existingBucket: false,
+          },
         ],
       },
     ]);
     const project = resolveProject(config({ "example.com": {} }));
     expect(planAccount(planDomains(project.domains), project.account)!.collect).toHaveLength(1);
-    const policy = JSON.parse(bucketPolicy("acme-dmarc-reports", collect[0].rules.slice(0, 1).map((r) => ({ ...r, region: "us-east-1", ruleSetName: collect[0].ruleSetName })), "111111111111"));
+    const policy = JSON.parse(
+      bucketPolicy(
+        "acme-dmarc-reports",
+        collect[0].rules.slice(0, 1).map((r) => ({ ...r, region: "us-east-1", ruleSetName: collect[0].ruleSetName })),
+        "111111111111",
+      ),
+    );
     expect(policy.Statement).toEqual([
       {
         Sid: "SesStoresReportsFordmarcreportsatreportsexamplecom",
@@ -101,23 +128,33 @@ describe("dmarc.collect: reports received by SES", () => {
     [
       "an address at a sending domain itself",
       config({ "example.com": {} }, { p: "none", collect: { ...COLLECT, address: "dmarc@example.com" } }),
-      ['defaults.dmarc.collect.address: is at example.com, a sending domain: its MX would send every mail of example.com to SES; use an address at a subdomain kept for reports, such as dmarc@reports.example.com'],
+      [
+        "defaults.dmarc.collect.address: is at example.com, a sending domain: its MX would send every mail of example.com to SES; use an address at a subdomain kept for reports, such as dmarc@reports.example.com",
+      ],
     ],
     [
       "an address under no configured domain",
       config({ "example.com": {} }, { p: "none", collect: { ...COLLECT, address: "dmarc@reports.example.org" } }),
-      ["defaults.dmarc.collect.address: is at reports.example.org, which is under no domain in this config: its MX needs a zone the config manages; use an address under one of example.com"],
+      [
+        "defaults.dmarc.collect.address: is at reports.example.org, which is under no domain in this config: its MX needs a zone the config manages; use an address under one of example.com",
+      ],
     ],
     [
       "a region where SES does not receive",
       config({ "example.com": {} }, { p: "none", collect: { ...COLLECT, region: "eu-south-1" } }),
       [`defaults.dmarc.collect.region: must be a region where SES receives mail (${RECEIVING_REGIONS.join(", ")}), got "eu-south-1"`],
     ],
-    ["a bucket S3 refuses", config({ "example.com": {} }, { p: "none", collect: { ...COLLECT, bucket: "Acme_Reports" } }), ['defaults.dmarc.collect.bucket: must be an S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens, got "Acme_Reports"']],
+    [
+      "a bucket S3 refuses",
+      config({ "example.com": {} }, { p: "none", collect: { ...COLLECT, bucket: "Acme_Reports" } }),
+      ['defaults.dmarc.collect.bucket: must be an S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens, got "Acme_Reports"'],
+    ],
     [
       "one address collected into two buckets",
       config({ "example.com": {}, "example.org": { dmarc: { collect: { ...COLLECT, bucket: "other-bucket" } } } }),
-      ['domains["example.org"].dmarc.collect: dmarc-reports@reports.example.com is also collected into us-east-1 s3://acme-dmarc-reports/rua/; one address is received in one place'],
+      [
+        'domains["example.org"].dmarc.collect: dmarc-reports@reports.example.com is also collected into us-east-1 s3://acme-dmarc-reports/rua/; one address is received in one place',
+      ],
     ],
   ])("%s is refused, naming the field", (_, c, lines) => {
     expect(configProblems(c)).toEqual(lines);

@@ -24,7 +24,11 @@ describe("DMARC report URIs", () => {
 
 describe("DMARC parser", () => {
   test("reads every tag back into intent", () => {
-    expect(parseDmarc("v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; pct=50; fo=d:s; rf=afrf; ri=3600; rua=mailto:a@example.com,mailto:b@example.net; ruf=mailto:f@example.com; t=y; psd=n")).toEqual({
+    expect(
+      parseDmarc(
+        "v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; pct=50; fo=d:s; rf=afrf; ri=3600; rua=mailto:a@example.com,mailto:b@example.net; ruf=mailto:f@example.com; t=y; psd=n",
+      ),
+    ).toEqual({
       spec: {
         p: "reject",
         sp: "quarantine",

@@ -8,8 +8,13 @@ import { apexSpfRecord, checkSpf, isSpfRecord, parseSpf, type SpfMechanism } fro
 import type { DmarcSpec, SpfSpec } from "../../modules/model/types";
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
-const domain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom("com", "net", "org", "example")).map(([ls, tld]) => [...ls, tld].join("."));
-const spfDomain = fc.oneof(domain, domain.map((d) => `_spf.${d}`));
+const domain = fc
+  .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom("com", "net", "org", "example"))
+  .map(([ls, tld]) => [...ls, tld].join("."));
+const spfDomain = fc.oneof(
+  domain,
+  domain.map((d) => `_spf.${d}`),
+);
 const ip4 = fc.tuple(fc.ipV4(), fc.option(fc.integer({ min: 0, max: 32 }), { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}/${p}`));
 const ip6 = fc.tuple(fc.ipV6(), fc.option(fc.integer({ min: 0, max: 128 }), { nil: undefined })).map(([a, p]) => (p === undefined ? a : `${a}/${p}`));
 const policy = fc.constantFrom("none", "quarantine", "reject") as fc.Arbitrary<DmarcSpec["p"]>;
@@ -47,7 +52,9 @@ const dmarcIntent: fc.Arbitrary<DmarcSpec> = fc.record(
 );
 
 const mechanisms = (terms: readonly SpfMechanism[], name: string) =>
-  terms.filter((t) => t.name === name).map((t) => (t.value ?? "") + (t.cidr4 !== undefined ? `/${t.cidr4}` : "") + (t.cidr6 !== undefined ? `/${t.cidr6}` : ""));
+  terms
+    .filter((t) => t.name === name)
+    .map((t) => (t.value ?? "") + (t.cidr4 !== undefined ? `/${t.cidr4}` : "") + (t.cidr6 !== undefined ? `/${t.cidr6}` : ""));
 
 describe("property: build then parse gives back the intent", () => {
   test("SPF", () => {
@@ -96,7 +103,16 @@ describe("property: every value the engine accepts passes its own parser", () =>
       {
         p: mostly(fc.constantFrom("none", "quarantine", "reject"), fc.constant("block")),
         pct: mostly(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 101, max: 200 })),
-        rua: fc.array(mostly(fc.oneof(mailto, mailto.map((u) => u.slice(7))), fc.string({ maxLength: 10 })), { maxLength: 3 }),
+        rua: fc.array(
+          mostly(
+            fc.oneof(
+              mailto,
+              mailto.map((u) => u.slice(7)),
+            ),
+            fc.string({ maxLength: 10 }),
+          ),
+          { maxLength: 3 },
+        ),
       },
       { requiredKeys: [] },
     ),
@@ -108,7 +124,9 @@ describe("property: every value the engine accepts passes its own parser", () =>
       fc.property(anyConfig, (domainConfig) => {
         let plans: DomainPlan[];
         try {
-          plans = planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } }, ...domainConfig } } }));
+          plans = planDomains(
+            resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } }, ...domainConfig } } }),
+          );
         } catch (err) {
           if (err instanceof ConfigError) return;
           throw err;

@@ -20,16 +20,36 @@ describe("apex SPF in config", () => {
       oneDomain({ spf: { record: "v=spf1 -all", include: ["a.example.com"] } }),
       'domains["example.com"].spf.record: set record or the structured fields (include, ip4, ip6, a, mx, all), not both; also set: include',
     ],
-    ["a record that is not SPF", oneDomain({ spf: { record: "include:a.example.com -all" } }), 'domains["example.com"].spf.record: must be an SPF record starting "v=spf1 ", got "include:a.example.com -all"'],
-    ["ptr in a raw record", oneDomain({ spf: { record: "v=spf1 ptr -all" } }), 'domains["example.com"].spf.record: "ptr": ptr must not be used: it is slow and unreliable (RFC 7208 §5.5)'],
-    ["+all in a raw record", oneDomain({ spf: { record: "v=spf1 +all" } }), 'domains["example.com"].spf.record: "+all" authorizes every host on the internet; use -all, ~all or ?all'],
-    ["no all or redirect", oneDomain({ spf: { record: "v=spf1 include:a.example.com" } }), 'domains["example.com"].spf.record: must end with -all, ~all or ?all (or a redirect=), so receivers know what to do with other senders'],
+    [
+      "a record that is not SPF",
+      oneDomain({ spf: { record: "include:a.example.com -all" } }),
+      'domains["example.com"].spf.record: must be an SPF record starting "v=spf1 ", got "include:a.example.com -all"',
+    ],
+    [
+      "ptr in a raw record",
+      oneDomain({ spf: { record: "v=spf1 ptr -all" } }),
+      'domains["example.com"].spf.record: "ptr": ptr must not be used: it is slow and unreliable (RFC 7208 §5.5)',
+    ],
+    [
+      "+all in a raw record",
+      oneDomain({ spf: { record: "v=spf1 +all" } }),
+      'domains["example.com"].spf.record: "+all" authorizes every host on the internet; use -all, ~all or ?all',
+    ],
+    [
+      "no all or redirect",
+      oneDomain({ spf: { record: "v=spf1 include:a.example.com" } }),
+      'domains["example.com"].spf.record: must end with -all, ~all or ?all (or a redirect=), so receivers know what to do with other senders',
+    ],
     [
       "a macro without allowMacros",
       oneDomain({ spf: { include: ["%{d}.spf.example.com"] } }),
       'domains["example.com"].spf.include[0]: uses SPF macros (RFC 7208 §7), which are refused unless spf.allowMacros is true, got "%{d}.spf.example.com"',
     ],
-    ["a bad include domain", oneDomain({ spf: { include: ["not a domain"] } }), 'domains["example.com"].spf.include[0]: must be a domain name such as _spf.google.com, got "not a domain"'],
+    [
+      "a bad include domain",
+      oneDomain({ spf: { include: ["not a domain"] } }),
+      'domains["example.com"].spf.include[0]: must be a domain name such as _spf.google.com, got "not a domain"',
+    ],
     ["all outside -all ~all ?all", oneDomain({ spf: { all: "+all" } }), 'domains["example.com"].spf.all: must be "-all", "~all" or "?all", got "+all"'],
     [
       "eleven lookups",
@@ -41,7 +61,11 @@ describe("apex SPF in config", () => {
       oneDomain({ spf: { extraTxt: ["v=spf1 include:b.example.com -all"] } }),
       'domains["example.com"].spf.extraTxt[0]: is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead',
     ],
-    ["a TXT value over 4000 characters", oneDomain({ spf: { extraTxt: ["x".repeat(4001)] } }), 'domains["example.com"].spf: a TXT value at example.com is 4001 characters; Route 53 accepts at most 4000'],
+    [
+      "a TXT value over 4000 characters",
+      oneDomain({ spf: { extraTxt: ["x".repeat(4001)] } }),
+      'domains["example.com"].spf: a TXT value at example.com is 4001 characters; Route 53 accepts at most 4000',
+    ],
   ])("%s fails naming the field and the rule", (_, config, line) => {
     expect(configProblems(config)).toEqual([line]);
   });
@@ -56,7 +80,8 @@ describe("apex SPF in config", () => {
       {
         code: "spf-nested-lookups",
         path: ["domains", "example.com", "spf"],
-        message: "the apex SPF spends 1 of 10 DNS lookups itself; include:_spf.google.com spends more inside the records they name, which cannot be counted offline: check the live total with verify",
+        message:
+          "the apex SPF spends 1 of 10 DNS lookups itself; include:_spf.google.com spends more inside the records they name, which cannot be counted offline: check the live total with verify",
       },
     ]);
   });
@@ -84,7 +109,9 @@ describe("external report authorization (RFC 7489 §7.1)", () => {
   });
 
   test("publishes the authorization in the report domain's zone when it is in this config", () => {
-    const plans = plan(config(["dmarc@reports.example.net"], { "example.net": { dns: { route53: { zoneId: "Z2" } }, dmarc: { p: "reject", rua: ["dmarc@example.net"] } } }));
+    const plans = plan(
+      config(["dmarc@reports.example.net"], { "example.net": { dns: { route53: { zoneId: "Z2" } }, dmarc: { p: "reject", rua: ["dmarc@example.net"] } } }),
+    );
     const net = plans.find((p) => p.domain === "example.net")!;
     expect(net.records.find((r) => r.id === "dmarc_report_example_com")).toMatchObject({
       name: "example.com._report._dmarc.reports.example.net",
@@ -101,7 +128,7 @@ describe("external report authorization (RFC 7489 §7.1)", () => {
         code: "dmarc-report-authorization",
         path: ["domains", "example.com", "dmarc", "rua"],
         message:
-          'dmarc-service.example.org is outside example.com\'s organization and not in this config: it must publish TXT example.com._report._dmarc.dmarc-service.example.org "v=DMARC1", or receivers will not send it example.com\'s reports (RFC 7489 §7.1)',
+          "dmarc-service.example.org is outside example.com's organization and not in this config: it must publish TXT example.com._report._dmarc.dmarc-service.example.org \"v=DMARC1\", or receivers will not send it example.com's reports (RFC 7489 §7.1)",
       },
     ]);
   });
@@ -116,7 +143,10 @@ describe("external report authorization (RFC 7489 §7.1)", () => {
 describe("one record set per name and type", () => {
   test("a second record set at one name fails naming both fields", () => {
     expect(
-      configProblems({ defaults: { region: "us-east-1", dns: ZONE }, domains: { "example.com": {}, "mail.example.com": { spf: { include: ["a.example.com"] } } } }),
+      configProblems({
+        defaults: { region: "us-east-1", dns: ZONE },
+        domains: { "example.com": {}, "mail.example.com": { spf: { include: ["a.example.com"] } } },
+      }),
     ).toEqual([
       'domains["mail.example.com"].spf: would write a second TXT record set at mail.example.com, which domains["example.com"].mailFrom already writes; Route 53 holds one record set per name and type',
     ]);

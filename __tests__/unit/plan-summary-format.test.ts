@@ -8,7 +8,11 @@ function changeOf(i: number, severity: Severity, domain: string | null = `d${Str
     domain,
     actions: severity === "routine" ? ["create"] : ["delete"],
     severity,
-    reasons: [severity === "routine" ? `new DMARC record _dmarc.${domain}` : `DMARC record at _dmarc.${domain} deleted: receivers apply no policy to mail spoofing ${domain}`],
+    reasons: [
+      severity === "routine"
+        ? `new DMARC record _dmarc.${domain}`
+        : `DMARC record at _dmarc.${domain} deleted: receivers apply no policy to mail spoofing ${domain}`,
+    ],
     source: "plan.json",
   };
 }
@@ -21,9 +25,30 @@ function summaryOf(changes: SummaryChange[], unchanged = 0): PlanSummary {
 
 const mixed = summaryOf(
   [
-    { address: "aws_sesv2_email_identity.gone_example_org_identity", domain: "gone.example.org", actions: ["delete"], severity: "breaks", reasons: ["SES identity gone.example.org deleted: SES stops sending"], source: "a.json" },
-    { address: "aws_route53_record.example_com_dmarc", domain: "example.com", actions: ["update"], severity: "weakens", reasons: ["DMARC p reject → none: receivers stop rejecting spoofed mail", "TTL 600 → 300"], source: "a.json" },
-    { address: "aws_route53_record.example_com_dkim_1", domain: "example.com", actions: ["update"], severity: "routine", reasons: ["TTL 600 → 300"], source: "a.json" },
+    {
+      address: "aws_sesv2_email_identity.gone_example_org_identity",
+      domain: "gone.example.org",
+      actions: ["delete"],
+      severity: "breaks",
+      reasons: ["SES identity gone.example.org deleted: SES stops sending"],
+      source: "a.json",
+    },
+    {
+      address: "aws_route53_record.example_com_dmarc",
+      domain: "example.com",
+      actions: ["update"],
+      severity: "weakens",
+      reasons: ["DMARC p reject → none: receivers stop rejecting spoofed mail", "TTL 600 → 300"],
+      source: "a.json",
+    },
+    {
+      address: "aws_route53_record.example_com_dkim_1",
+      domain: "example.com",
+      actions: ["update"],
+      severity: "routine",
+      reasons: ["TTL 600 → 300"],
+      source: "a.json",
+    },
     { address: "aws_sns_topic.bounces", domain: null, actions: ["create"], severity: "routine", reasons: ["aws_sns_topic created"], source: "b.json" },
   ],
   20,
@@ -44,7 +69,9 @@ describe("plan-summary markdown", () => {
 
   test("changes that break or weaken are open, grouped by domain, each labelled; routine ones are collapsed", () => {
     const [open, collapsed] = text.split("<details>");
-    expect(open).toContain("#### gone.example.org (1 breaks mail)\n- **breaks mail** · delete `aws_sesv2_email_identity.gone_example_org_identity`: SES identity gone.example.org deleted: SES stops sending");
+    expect(open).toContain(
+      "#### gone.example.org (1 breaks mail)\n- **breaks mail** · delete `aws_sesv2_email_identity.gone_example_org_identity`: SES identity gone.example.org deleted: SES stops sending",
+    );
     expect(open).toContain(
       "#### example.com (1 weakens protection)\n- **weakens protection** · update `aws_route53_record.example_com_dmarc`\n  - DMARC p reject → none: receivers stop rejecting spoofed mail\n  - TTL 600 → 300",
     );
@@ -70,7 +97,10 @@ describe("plan-summary markdown", () => {
 });
 
 describe("plan-summary markdown stays under the comment limit", () => {
-  const fleet = summaryOf([...Array.from({ length: 40 }, (_, i) => changeOf(i, "breaks")), ...Array.from({ length: 8000 }, (_, i) => changeOf(i + 40, "routine"))]);
+  const fleet = summaryOf([
+    ...Array.from({ length: 40 }, (_, i) => changeOf(i, "breaks")),
+    ...Array.from({ length: 8000 }, (_, i) => changeOf(i + 40, "routine")),
+  ]);
 
   test("a 1000-domain first deploy fits in the default budget, under GitHub's 65,536 characters", () => {
     const text = formatMarkdown(fleet);
@@ -91,7 +121,10 @@ describe("plan-summary markdown stays under the comment limit", () => {
   });
 
   test("when even the dangerous changes do not fit, they are cut and counted too, and nothing routine is shown", () => {
-    const many = summaryOf([...Array.from({ length: 500 }, (_, i) => changeOf(i, "breaks")), ...Array.from({ length: 10 }, (_, i) => changeOf(i + 500, "routine"))]);
+    const many = summaryOf([
+      ...Array.from({ length: 500 }, (_, i) => changeOf(i, "breaks")),
+      ...Array.from({ length: 10 }, (_, i) => changeOf(i + 500, "routine")),
+    ]);
     const text = formatMarkdown(many, 5_000);
     expect(text.length).toBeLessThanOrEqual(5_000);
     const shown = text.match(/^- \*\*breaks mail\*\*/gm)!.length;

@@ -25,13 +25,37 @@ describe("plan files are read as outside input", () => {
     ["text that is not JSON", "Plan: 1 to add", /^plan\.json: is not JSON \(Unexpected token .+\); expected the output of terraform show -json plan\.bin$/],
     ["a JSON list", "[]", "plan.json: is not a JSON object; expected the output of terraform show -json plan.bin"],
     ["no format_version", "{}", "plan.json: has no format_version; expected the output of terraform show -json plan.bin"],
-    ["format_version 2.0", JSON.stringify({ ...planJson([]), format_version: "2.0" }), 'plan.json: has format_version "2.0"; only 1.x is supported (Terraform 1.1 and later write 1.x)'],
-    ["format_version 0.2", JSON.stringify({ ...planJson([]), format_version: "0.2" }), 'plan.json: has format_version "0.2"; only 1.x is supported (Terraform 1.1 and later write 1.x)'],
-    ["a state, not a plan", JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4", values: {} }), "plan.json: is not a plan (no planned_values or resource_changes): run terraform show -json on the plan file, not on the state"],
+    [
+      "format_version 2.0",
+      JSON.stringify({ ...planJson([]), format_version: "2.0" }),
+      'plan.json: has format_version "2.0"; only 1.x is supported (Terraform 1.1 and later write 1.x)',
+    ],
+    [
+      "format_version 0.2",
+      JSON.stringify({ ...planJson([]), format_version: "0.2" }),
+      'plan.json: has format_version "0.2"; only 1.x is supported (Terraform 1.1 and later write 1.x)',
+    ],
+    [
+      "a state, not a plan",
+      JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4", values: {} }),
+      "plan.json: is not a plan (no planned_values or resource_changes): run terraform show -json on the plan file, not on the state",
+    ],
     ["resource_changes that is not a list", JSON.stringify({ ...planJson([]), resource_changes: {} }), "plan.json: resource_changes is not a list"],
-    ["a change without actions", JSON.stringify(planJson([{ address: "a.b", type: "a", name: "b", change: {} }])), "plan.json: resource_changes[0].change.actions must be a list of actions such as [\"update\"] or [\"delete\", \"create\"]; got undefined"],
-    ["a change without an address", JSON.stringify(planJson([{ type: "a", name: "b", change: { actions: ["create"] } }])), "plan.json: resource_changes[0].address is not a string"],
-    ["a summary whose change has no severity", JSON.stringify({ counts: {}, changes: [{ address: "a.b", domain: null, actions: [], reasons: [] }] }), "plan.json: changes[0] must be { address, domain, actions, severity: breaks | weakens | routine, reasons } as plan-summary --format json writes it"],
+    [
+      "a change without actions",
+      JSON.stringify(planJson([{ address: "a.b", type: "a", name: "b", change: {} }])),
+      'plan.json: resource_changes[0].change.actions must be a list of actions such as ["update"] or ["delete", "create"]; got undefined',
+    ],
+    [
+      "a change without an address",
+      JSON.stringify(planJson([{ type: "a", name: "b", change: { actions: ["create"] } }])),
+      "plan.json: resource_changes[0].address is not a string",
+    ],
+    [
+      "a summary whose change has no severity",
+      JSON.stringify({ counts: {}, changes: [{ address: "a.b", domain: null, actions: [], reasons: [] }] }),
+      "plan.json: changes[0] must be { address, domain, actions, severity: breaks | weakens | routine, reasons } as plan-summary --format json writes it",
+    ],
   ])("refuses %s, saying what is wrong in one line", (_what, text, message) => {
     const found = problem(text);
     if (typeof message === "string") expect(found).toBe(message);
@@ -59,7 +83,10 @@ const cli = (args: string[]) => runInProcess(args);
 const config = join(dir, "ses.config.json");
 writeFileSync(
   config,
-  JSON.stringify({ defaults: { region: "us-east-1", dmarc: { p: "reject" }, dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } } }, domains: { "example.com": {}, "other.example.com": {} } }),
+  JSON.stringify({
+    defaults: { region: "us-east-1", dmarc: { p: "reject" }, dns: { route53: { zoneId: "Z0123456789ABCDEFGHIJ" } } },
+    domains: { "example.com": {}, "other.example.com": {} },
+  }),
 );
 const write = (name: string, changes: object[]) => {
   const file = join(dir, name);
@@ -67,9 +94,15 @@ const write = (name: string, changes: object[]) => {
   return file;
 };
 const dmarc = (p: string) => record("_dmarc.example.com", "TXT", [`v=DMARC1; p=${p}`]);
-const weakening = write("weakens.json", [change({ address: "aws_route53_record.example_com_dmarc", actions: ["update"], before: dmarc("reject"), after: dmarc("none") })]);
-const breaking = write("breaks.json", [change({ address: "aws_sesv2_email_identity.other_example_com_identity", actions: ["delete"], before: identity("other.example.com") })]);
-const routine = write("routine.json", [change({ address: "aws_route53_record.example_com_dmarc", actions: ["update"], before: dmarc("reject"), after: { ...dmarc("reject"), ttl: 300 } })]);
+const weakening = write("weakens.json", [
+  change({ address: "aws_route53_record.example_com_dmarc", actions: ["update"], before: dmarc("reject"), after: dmarc("none") }),
+]);
+const breaking = write("breaks.json", [
+  change({ address: "aws_sesv2_email_identity.other_example_com_identity", actions: ["delete"], before: identity("other.example.com") }),
+]);
+const routine = write("routine.json", [
+  change({ address: "aws_route53_record.example_com_dmarc", actions: ["update"], before: dmarc("reject"), after: { ...dmarc("reject"), ttl: 300 } }),
+]);
 
 describe("ses-domains plan-summary", () => {
   test("prints markdown by default, one summary for several plan files", async () => {
@@ -83,7 +116,15 @@ describe("ses-domains plan-summary", () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out)).toEqual({
       counts: { breaks: 0, weakens: 1, routine: 0 },
-      changes: [{ address: "aws_route53_record.example_com_dmarc", domain: "example.com", actions: ["update"], severity: "weakens", reasons: ["DMARC p reject → none: receivers stop rejecting spoofed mail"] }],
+      changes: [
+        {
+          address: "aws_route53_record.example_com_dmarc",
+          domain: "example.com",
+          actions: ["update"],
+          severity: "weakens",
+          reasons: ["DMARC p reject → none: receivers stop rejecting spoofed mail"],
+        },
+      ],
     });
   });
 

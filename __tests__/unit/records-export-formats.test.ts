@@ -56,8 +56,23 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const row = (over: Partial<RecordRow>): RecordRow => ({ domain: "example.com", zone: "example.com", name: "example.com", type: "TXT", ttl: 600, values: ["v=spf1 -all"], purpose: "apex SPF", ...over });
-const domainOf = (rows: RecordRow[], over: Partial<DomainRecords> = {}): DomainRecords => ({ domain: "example.com", zone: "example.com", dns: { zoneId: "Z1" }, rows, ...over });
+const row = (over: Partial<RecordRow>): RecordRow => ({
+  domain: "example.com",
+  zone: "example.com",
+  name: "example.com",
+  type: "TXT",
+  ttl: 600,
+  values: ["v=spf1 -all"],
+  purpose: "apex SPF",
+  ...over,
+});
+const domainOf = (rows: RecordRow[], over: Partial<DomainRecords> = {}): DomainRecords => ({
+  domain: "example.com",
+  zone: "example.com",
+  dns: { zoneId: "Z1" },
+  rows,
+  ...over,
+});
 
 const FLEET = listRecords(
   planDomains(
@@ -66,7 +81,11 @@ const FLEET = listRecords(
       domains: {
         "example.com": { dns: { route53: { zoneId: "Z1" } }, spf: { include: ["_spf.google.com"], extraTxt: ["google-site-verification=abc"] } },
         "news.example.com": { dns: { route53: { zoneName: "example.com" } }, ttl: 300, mailFrom: { subdomain: "bounce", onMxFailure: "reject" } },
-        "shop.example.org": { dns: { external: {} }, region: "af-south-1", dkim: { type: "byo", selector: "s2026a", publicKey: testKey().publicPem, privateKey: { variable: "K" } } },
+        "shop.example.org": {
+          dns: { external: {} },
+          region: "af-south-1",
+          dkim: { type: "byo", selector: "s2026a", publicKey: testKey().publicPem, privateKey: { variable: "K" } },
+        },
       },
     }),
   ),
@@ -142,9 +161,16 @@ describe("BIND: zone fragments", () => {
   });
 
   test("without tokens, Easy DKIM records are comments: no record line holds a placeholder", () => {
-    const text = formatBind(listRecords(planDomains(resolveConfig({ defaults: { region: "af-south-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }))));
+    const text = formatBind(
+      listRecords(planDomains(resolveConfig({ defaults: { region: "af-south-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }))),
+    );
     const comments = text.split("\n").filter((l) => l.startsWith("; DKIM"));
-    expect(comments).toEqual([1, 2, 3].map((n) => `; DKIM (Easy DKIM, af-south-1, ${n} of 3): <token>._domainkey CNAME <token>.dkim.af-south-1.amazonses.com. (known after apply); give --tokens or --tf-outputs to write it`));
+    expect(comments).toEqual(
+      [1, 2, 3].map(
+        (n) =>
+          `; DKIM (Easy DKIM, af-south-1, ${n} of 3): <token>._domainkey CNAME <token>.dkim.af-south-1.amazonses.com. (known after apply); give --tokens or --tf-outputs to write it`,
+      ),
+    );
     const records = text.split("\n").filter((l) => !l.startsWith(";") && !l.startsWith("$") && l !== "");
     expect(records.map((l) => l.split(/ +/)[0])).toEqual(["mail", "mail"]);
     expect(records.join("\n")).not.toMatch(/\{\{|<token>/);
@@ -196,8 +222,20 @@ describe("CSV", () => {
   });
 
   test("an unknown Easy DKIM record says so in the value", () => {
-    const rows = parseCsv(formatCsv(listRecords(planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } })))));
-    expect(rows[1]).toEqual(["example.com", "example.com", "<token>._domainkey.example.com", "CNAME", "600", "(known after apply) <token>.dkim.amazonses.com", "DKIM (Easy DKIM, us-east-1, 1 of 3)"]);
+    const rows = parseCsv(
+      formatCsv(
+        listRecords(planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }))),
+      ),
+    );
+    expect(rows[1]).toEqual([
+      "example.com",
+      "example.com",
+      "<token>._domainkey.example.com",
+      "CNAME",
+      "600",
+      "(known after apply) <token>.dkim.amazonses.com",
+      "DKIM (Easy DKIM, us-east-1, 1 of 3)",
+    ]);
   });
 });
 
@@ -221,7 +259,9 @@ describe("markdown", () => {
     expect(text).toContain("Zone `example.com` (Route 53, hosted zone found by name): Terraform writes these records.");
     expect(text).toContain("Zone `shop.example.org`, external DNS: publish these records at your DNS provider (Terraform writes none of them).");
     expect(text).toContain("| TXT | `_dmarc.example.com` | `v=DMARC1; p=reject; rua=mailto:dmarc@example.com` | 600 | DMARC policy |");
-    expect(text).toContain("| TXT | `example.com` | `v=spf1 include:_spf.google.com ~all`<br>`google-site-verification=abc` | 600 | apex SPF, with 1 other TXT value (spf.extraTxt) |");
+    expect(text).toContain(
+      "| TXT | `example.com` | `v=spf1 include:_spf.google.com ~all`<br>`google-site-verification=abc` | 600 | apex SPF, with 1 other TXT value (spf.extraTxt) |",
+    );
     expect(text).toContain("| MX | `bounce.news.example.com` | `10 feedback-smtp.us-east-1.amazonses.com` | 300 | MAIL FROM MX |");
     const pending = text.split("\n").filter((l) => l.includes("(known after apply)"));
     expect(pending).toHaveLength(3);
@@ -229,9 +269,13 @@ describe("markdown", () => {
   });
 
   test("an unknown Easy DKIM record reads known after apply, with a note above the tables", () => {
-    const text = formatMarkdown(listRecords(planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }))));
+    const text = formatMarkdown(
+      listRecords(planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }))),
+    );
     expect(text).toContain("\n3 Easy DKIM records are known only after apply (the tokens name them): give --tokens or --tf-outputs to list them.\n");
-    expect(text).toContain("| CNAME | `<token>._domainkey.example.com` | (known after apply) `<token>.dkim.amazonses.com` | 600 | DKIM (Easy DKIM, us-east-1, 2 of 3) |");
+    expect(text).toContain(
+      "| CNAME | `<token>._domainkey.example.com` | (known after apply) `<token>.dkim.amazonses.com` | 600 | DKIM (Easy DKIM, us-east-1, 2 of 3) |",
+    );
   });
 });
 
@@ -261,7 +305,11 @@ describe("JSON", () => {
   });
 
   test("an unknown Easy DKIM record keeps the record model's placeholders", () => {
-    const [first] = JSON.parse(formatJson(listRecords(planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } })))));
+    const [first] = JSON.parse(
+      formatJson(
+        listRecords(planDomains(resolveConfig({ defaults: { region: "us-east-1" }, domains: { "example.com": { dns: { route53: { zoneId: "Z1" } } } } }))),
+      ),
+    );
     expect(first).toEqual({
       domain: "example.com",
       zone: "example.com",

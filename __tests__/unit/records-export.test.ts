@@ -32,7 +32,11 @@ describe("the zone of each domain", () => {
     ],
     [
       "the closest configured parent with the same zone ID decides, whatever its own parents use",
-      { "example.com": { dns: route53({ zoneName: "example.com" }) }, "eu.example.com": { dns: route53({ zoneId: "Z2" }) }, "a.eu.example.com": { dns: route53({ zoneId: "Z2" }) } },
+      {
+        "example.com": { dns: route53({ zoneName: "example.com" }) },
+        "eu.example.com": { dns: route53({ zoneId: "Z2" }) },
+        "a.eu.example.com": { dns: route53({ zoneId: "Z2" }) },
+      },
       "a.eu.example.com",
       "eu.example.com",
     ],
@@ -81,7 +85,13 @@ describe("the zone of each domain", () => {
       domains: { "example.com": { dns: route53({ zoneId: "Z1" }) }, "shop.example.org": { dns: route53({ zoneId: "Z2" }) } },
     });
     const row = domains.flatMap((d) => d.rows).find((r) => r.name === "shop.example.org._report._dmarc.example.com")!;
-    expect(row).toMatchObject({ domain: "example.com", zone: "example.com", type: "TXT", values: ["v=DMARC1"], purpose: "DMARC report authorization for shop.example.org" });
+    expect(row).toMatchObject({
+      domain: "example.com",
+      zone: "example.com",
+      type: "TXT",
+      values: ["v=DMARC1"],
+      purpose: "DMARC report authorization for shop.example.org",
+    });
   });
 });
 
@@ -125,7 +135,10 @@ describe("the purpose of each record, in words", () => {
             selector: "s2026a",
             publicKey: testKey().publicPem,
             privateKey: { variable: "K" },
-            rotation: { next: { selector: "s2026b", publicKey: testKey(2048, 1).publicPem }, previous: { selector: "s2025b", publicKey: testKey(2048, 2).publicPem } },
+            rotation: {
+              next: { selector: "s2026b", publicKey: testKey(2048, 1).publicPem },
+              previous: { selector: "s2025b", publicKey: testKey(2048, 2).publicPem },
+            },
           },
         },
       },
@@ -141,7 +154,10 @@ describe("the purpose of each record, in words", () => {
     const config = loadConfig(join(ROOT, "examples", file));
     const rows = listRecords(planDomains(config.domains)).flatMap((d) => d.rows);
     expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(row.purpose).toMatch(/^(DKIM \(|MAIL FROM (MX|SPF)$|apex SPF|DMARC policy$|DMARC report authorization for |open and click tracking|DMARC reports received by SES)/);
+    for (const row of rows)
+      expect(row.purpose).toMatch(
+        /^(DKIM \(|MAIL FROM (MX|SPF)$|apex SPF|DMARC policy$|DMARC report authorization for |open and click tracking|DMARC reports received by SES)/,
+      );
   });
 });
 
@@ -166,7 +182,10 @@ describe("Easy DKIM tokens", () => {
     const [domain] = list(config, { "dr.example.net": { "us-east-1": ["ua", "ub", "uc"] } });
     const pending = domain.rows.filter((r) => r.pendingToken);
     expect(pending.map((r) => r.pendingToken)).toEqual([0, 1, 2].map((index) => ({ region: "eu-west-1", index })));
-    expect(pending[0]).toMatchObject({ name: "{{dkim-token:eu-west-1:1}}._domainkey.dr.example.net", values: ["{{dkim-token:eu-west-1:1}}.dkim.amazonses.com"] });
+    expect(pending[0]).toMatchObject({
+      name: "{{dkim-token:eu-west-1:1}}._domainkey.dr.example.net",
+      values: ["{{dkim-token:eu-west-1:1}}.dkim.amazonses.com"],
+    });
     expect(domain.rows.filter((r) => r.type === "CNAME" && !r.pendingToken)).toHaveLength(3);
   });
 

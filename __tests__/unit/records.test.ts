@@ -2,14 +2,7 @@ import { describe, expect, test } from "vitest";
 import { ConfigError } from "../../modules/errors";
 import { dmarcRecord } from "../../modules/model/dmarc";
 import { hostnameProblem } from "../../modules/model/domain-name";
-import {
-  dkimTokenPlaceholder,
-  domainSlug,
-  fillDkimTokens,
-  planDomain,
-  planDomains,
-  type DnsRecord,
-} from "../../modules/model/records";
+import { dkimTokenPlaceholder, domainSlug, fillDkimTokens, planDomain, planDomains, type DnsRecord } from "../../modules/model/records";
 import { apexSpfRecord } from "../../modules/model/spf";
 import { route53TxtValue } from "../../modules/model/txt";
 import type { DomainSpec } from "../../modules/model/types";
@@ -74,7 +67,12 @@ describe("record model: Easy DKIM", () => {
 describe("record model: MAIL FROM", () => {
   test("publishes MX 10 feedback-smtp.<region> and SPF at the MAIL FROM domain", () => {
     const { records, identities } = planDomain(spec({ regions: ["eu-west-1"] }));
-    expect(byId(records, "mail_from_mx")).toMatchObject({ name: "mail.example.com", type: "MX", ttl: 600, values: ["10 feedback-smtp.eu-west-1.amazonses.com"] });
+    expect(byId(records, "mail_from_mx")).toMatchObject({
+      name: "mail.example.com",
+      type: "MX",
+      ttl: 600,
+      values: ["10 feedback-smtp.eu-west-1.amazonses.com"],
+    });
     expect(byId(records, "mail_from_spf")).toMatchObject({ name: "mail.example.com", type: "TXT", values: ["v=spf1 include:amazonses.com ~all"] });
     expect(identities[0].mailFrom).toEqual({ id: "mail_from", domain: "mail.example.com", behaviorOnMxFailure: "USE_DEFAULT_VALUE" });
   });
@@ -119,7 +117,21 @@ describe("record model: multi-region", () => {
 describe("record model: DMARC", () => {
   test("writes v=DMARC1; p= first, then the other tags in a fixed order", () => {
     expect(
-      dmarcRecord({ psd: "n", t: "n", ruf: ["mailto:f@example.com"], rua: ["mailto:a@example.com", "mailto:b@example.net"], ri: 3600, rf: "afrf", fo: "1", pct: 50, aspf: "r", adkim: "r", np: "reject", sp: "none", p: "quarantine" }),
+      dmarcRecord({
+        psd: "n",
+        t: "n",
+        ruf: ["mailto:f@example.com"],
+        rua: ["mailto:a@example.com", "mailto:b@example.net"],
+        ri: 3600,
+        rf: "afrf",
+        fo: "1",
+        pct: 50,
+        aspf: "r",
+        adkim: "r",
+        np: "reject",
+        sp: "none",
+        p: "quarantine",
+      }),
     ).toBe(
       "v=DMARC1; p=quarantine; sp=none; np=reject; adkim=r; aspf=r; pct=50; fo=1; rf=afrf; ri=3600; rua=mailto:a@example.com,mailto:b@example.net; ruf=mailto:f@example.com; t=n; psd=n",
     );
@@ -143,17 +155,41 @@ describe("record model: DMARC", () => {
 describe("record model: apex SPF", () => {
   test("keeps SPF and other apex TXT values in one record set", () => {
     const { records } = planDomain(
-      spec({ spf: { allowMacros: false, include: ["_spf.google.com"], ip4: ["192.0.2.0/24"], ip6: [], a: [""], mx: [], all: "-all", extraTxt: ["google-site-verification=abc"] } }),
+      spec({
+        spf: {
+          allowMacros: false,
+          include: ["_spf.google.com"],
+          ip4: ["192.0.2.0/24"],
+          ip6: [],
+          a: [""],
+          mx: [],
+          all: "-all",
+          extraTxt: ["google-site-verification=abc"],
+        },
+      }),
     );
     const apex = records.filter((r) => r.name === "example.com");
     expect(apex).toHaveLength(1);
-    expect(apex[0]).toMatchObject({ id: "apex_txt", type: "TXT", values: ["v=spf1 a ip4:192.0.2.0/24 include:_spf.google.com -all", "google-site-verification=abc"] });
+    expect(apex[0]).toMatchObject({
+      id: "apex_txt",
+      type: "TXT",
+      values: ["v=spf1 a ip4:192.0.2.0/24 include:_spf.google.com -all", "google-site-verification=abc"],
+    });
   });
 
   test("renders mechanisms in a fixed order", () => {
-    expect(apexSpfRecord({ allowMacros: false, include: ["i.example"], ip4: ["192.0.2.1"], ip6: ["2001:db8::/32"], a: ["a.example"], mx: [""], all: "~all", extraTxt: [] })).toBe(
-      "v=spf1 a:a.example mx ip4:192.0.2.1 ip6:2001:db8::/32 include:i.example ~all",
-    );
+    expect(
+      apexSpfRecord({
+        allowMacros: false,
+        include: ["i.example"],
+        ip4: ["192.0.2.1"],
+        ip6: ["2001:db8::/32"],
+        a: ["a.example"],
+        mx: [""],
+        all: "~all",
+        extraTxt: [],
+      }),
+    ).toBe("v=spf1 a:a.example mx ip4:192.0.2.1 ip6:2001:db8::/32 include:i.example ~all");
   });
 });
 

@@ -13,7 +13,11 @@ beforeAll(async () => {
   const week = Array.from({ length: 7 }, (_, i) =>
     memory(
       `week/day-${i}.xml`,
-      reportXml({ id: `d${i}`, begin: NOV_1 + i * DAY, records: [sesRecord("54.240.8.1", 1000), sesRecord("54.240.8.2", 500), { ip: "203.0.113.9", count: 5, authSpf: [["example.com|x", "fail"]] }] }),
+      reportXml({
+        id: `d${i}`,
+        begin: NOV_1 + i * DAY,
+        records: [sesRecord("54.240.8.1", 1000), sesRecord("54.240.8.2", 500), { ip: "203.0.113.9", count: 5, authSpf: [["example.com|x", "fail"]] }],
+      }),
     ),
   );
   result = await dmarcReport(
@@ -34,7 +38,9 @@ describe("dmarc-report output", () => {
       ["week/day-0-again.xml", true, 1],
       ["week/broken.xml", false, 0],
     ]);
-    expect(result.files[7].warnings).toEqual([{ code: "duplicate", message: 'report "d0" from google.com for example.com was already read from week/day-0.xml: counted once' }]);
+    expect(result.files[7].warnings).toEqual([
+      { code: "duplicate", message: 'report "d0" from google.com for example.com was already read from week/day-0.xml: counted once' },
+    ]);
     expect(result.files[8].error).toMatch(/^not well-formed XML \(line 1, column \d+: unclosed tag: report_metadata\)$/);
     expect(result.skipped).toEqual([{ file: "week/notes.txt", reason: 'not a report (no XML, gzip, zip or mail; starts with "just notes")' }]);
   });
@@ -45,7 +51,16 @@ describe("dmarc-report output", () => {
     expect(json.files[8]).toEqual({ file: "week/broken.xml", ok: false, error: expect.any(String), warnings: [], reports: 0 });
     const [d] = json.domains;
     expect(d).toMatchObject({ domain: "example.com", reports: 7, messages: 10535, passRate: 10500 / 10535 });
-    expect(d.sources[0]).toEqual({ ip: "54.240.8.1", kind: "ses", messages: 7000, aligned: 7000, reporters: ["google.com"], dkim: expect.any(Array), spf: ["mail.example.com pass"], overrides: [] });
+    expect(d.sources[0]).toEqual({
+      ip: "54.240.8.1",
+      kind: "ses",
+      messages: 7000,
+      aligned: 7000,
+      reporters: ["google.com"],
+      dkim: expect.any(Array),
+      spf: ["mail.example.com pass"],
+      overrides: [],
+    });
     expect(d.warnings).toEqual([]);
     expect(d.verdict).toMatchObject({ ready: true, next: "dmarc: { p: quarantine, pct: 25 }", reasons: expect.any(Array) });
     expect(json.thresholds).toEqual({ minPassRate: 0.98, minDays: 7, highVolume: 0.01 });
@@ -60,7 +75,7 @@ describe("dmarc-report output", () => {
     expect(lines.filter((l) => /^ {2}\d+\.\d+\.\d+\.\d+ /.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(["54.240.8.1", "54.240.8.2", "203.0.113.9"]);
     expect(lines).toContain("  verdict: ready for quarantine (now p=none)");
     expect(lines).toContain("  next: dmarc: { p: quarantine, pct: 25 }   (or, under RFC 9989: dmarc: { p: quarantine, t: y })");
-    expect(lines).toContain("skipped  week/notes.txt: not a report (no XML, gzip, zip or mail; starts with \"just notes\")");
+    expect(lines).toContain('skipped  week/notes.txt: not a report (no XML, gzip, zip or mail; starts with "just notes")');
     expect(lines.some((l) => l.includes("broken.xml"))).toBe(false); // unreadable files go to stderr, from the command
   });
 
@@ -81,8 +96,16 @@ describe("dmarc-report output", () => {
   });
 
   test("output is byte-identical run to run", async () => {
-    const again = await dmarcReport([memory("a.xml", reportXml({ id: "x", begin: NOV_1, records: [sesRecord("54.240.8.1", 3)] }))], { limits: DEFAULT_LIMITS, thresholds: DEFAULT_THRESHOLDS, concurrency: 2 });
-    const once = await dmarcReport([memory("a.xml", reportXml({ id: "x", begin: NOV_1, records: [sesRecord("54.240.8.1", 3)] }))], { limits: DEFAULT_LIMITS, thresholds: DEFAULT_THRESHOLDS, concurrency: 2 });
+    const again = await dmarcReport([memory("a.xml", reportXml({ id: "x", begin: NOV_1, records: [sesRecord("54.240.8.1", 3)] }))], {
+      limits: DEFAULT_LIMITS,
+      thresholds: DEFAULT_THRESHOLDS,
+      concurrency: 2,
+    });
+    const once = await dmarcReport([memory("a.xml", reportXml({ id: "x", begin: NOV_1, records: [sesRecord("54.240.8.1", 3)] }))], {
+      limits: DEFAULT_LIMITS,
+      thresholds: DEFAULT_THRESHOLDS,
+      concurrency: 2,
+    });
     expect(JSON.stringify(again)).toBe(JSON.stringify(once));
     expect(formatTable(again, { top: 10 })).toBe(formatTable(once, { top: 10 }));
   });

@@ -25,18 +25,29 @@ async function error(bytes: Uint8Array | string, limits = LIMITS): Promise<strin
 describe("XML attacks are refused before parsing", () => {
   test("an XXE attempt (external entity on /etc/passwd) is refused, and nothing of the file is read", async () => {
     const result = await read(xxe());
-    expect(result).toEqual({ file: "in", ok: false, error: "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need", warnings: [] });
+    expect(result).toEqual({
+      file: "in",
+      ok: false,
+      error: "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need",
+      warnings: [],
+    });
     expect(JSON.stringify(result)).not.toContain("root:");
   });
 
   test("a billion-laughs document is refused", async () => {
-    expect(await error(billionLaughs())).toBe("refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need");
+    expect(await error(billionLaughs())).toBe(
+      "refused: the XML has a <!DOCTYPE declaration, which DMARC reports never carry and XXE and entity-expansion attacks need",
+    );
   });
 
   test.each([
     ["an ENTITY declaration without a DOCTYPE", `<?xml version="1.0"?><!ENTITY x "y"><feedback/>`, "refused: the XML has a <!ENTITY declaration"],
     ["a lowercase doctype", `<!doctype feedback><feedback/>`, "refused: the XML has a <!DOCTYPE declaration"],
-    ["a DOCTYPE in UTF-16", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><feedback/>', "utf16le")]), "refused: the XML has a <!DOCTYPE declaration"],
+    [
+      "a DOCTYPE in UTF-16",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><feedback/>', "utf16le")]),
+      "refused: the XML has a <!DOCTYPE declaration",
+    ],
   ])("%s is refused", async (_, doc, message) => {
     expect(await error(doc)).toContain(message);
   });
@@ -50,7 +61,12 @@ describe("XML attacks are refused before parsing", () => {
   });
 
   test("a wrapper's end tag after </feedback> is dropped with a warning, like its start tag before", async () => {
-    const result = await read(GOOD.replace("<feedback>", '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<feedback>').replace("</feedback>", "</feedback></xs:schema><!-- end -->"));
+    const result = await read(
+      GOOD.replace("<feedback>", '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n<feedback>').replace(
+        "</feedback>",
+        "</feedback></xs:schema><!-- end -->",
+      ),
+    );
     expect(result).toMatchObject({ ok: true });
     expect("warnings" in result && result.warnings).toEqual([
       { code: "stray-markup", message: 'stray markup before <feedback> ignored: "<xs:schema xmlns:xs=\\"http://www.w3.org/2001/XMLSchema\\">"' },
@@ -86,7 +102,9 @@ describe("decompression is bounded by --max-size, whatever the headers say", () 
   });
 
   test("a zip bomb whose header claims 1 KB is caught while it inflates", async () => {
-    expect(await error(zipOf([{ name: "report.xml", ...zeros64, declaredSize: 1024 }]))).toBe('zip member "report.xml" inflates to more than the 1 KB its header declares: corrupt or hostile, refused');
+    expect(await error(zipOf([{ name: "report.xml", ...zeros64, declaredSize: 1024 }]))).toBe(
+      'zip member "report.xml" inflates to more than the 1 KB its header declares: corrupt or hostile, refused',
+    );
   });
 
   test("a zip with more members than the cap is refused unopened", async () => {
@@ -108,7 +126,11 @@ describe("decompression is bounded by --max-size, whatever the headers say", () 
   });
 
   test("an input over the limit is refused before it is read", async () => {
-    const input: Input = { name: "big", listed: false, read: async (max) => (max < 5 * MB ? Promise.reject(new ReportError("the file is 5 MB, over the 4 MB limit (--max-size)")) : Buffer.alloc(0)) };
+    const input: Input = {
+      name: "big",
+      listed: false,
+      read: async (max) => (max < 5 * MB ? Promise.reject(new ReportError("the file is 5 MB, over the 4 MB limit (--max-size)")) : Buffer.alloc(0)),
+    };
     expect(await readInput(input, LIMITS)).toMatchObject({ ok: false, error: "the file is 5 MB, over the 4 MB limit (--max-size)" });
   });
 });
@@ -117,7 +139,11 @@ describe("broken containers are one clear line", () => {
   const gz = gzipSync(GOOD);
   test.each([
     ["a truncated gzip", gz.subarray(0, gz.length - 20), /^gzip data is corrupt or truncated \(unexpected end of file\)$/],
-    ["a gzip whose CRC does not match", Buffer.concat([gz.subarray(0, gz.length - 8), Buffer.from([0, 0, 0, 0]), gz.subarray(gz.length - 4)]), /^gzip checksum \(CRC-32\) does not match the data: the file is corrupt$/],
+    [
+      "a gzip whose CRC does not match",
+      Buffer.concat([gz.subarray(0, gz.length - 8), Buffer.from([0, 0, 0, 0]), gz.subarray(gz.length - 4)]),
+      /^gzip checksum \(CRC-32\) does not match the data: the file is corrupt$/,
+    ],
     ["a gzip with only a header", gz.subarray(0, 6), /^gzip header is truncated$/],
     ["a zip cut in half", zipOf([textMember("r.xml", GOOD)]).subarray(0, 60), /^zip is corrupt: /],
     ["an empty file", Buffer.alloc(0), /^the file is empty$/],
@@ -125,9 +151,17 @@ describe("broken containers are one clear line", () => {
     ["a gzip of plain text (Yahoo, May 2023)", gzipSync("unused"), /^not a DMARC report: not XML, gzip, zip or mail \(starts with "unused"\)$/],
     ["XML that is not a report", "<html><body>hi</body></html>", /^not a DMARC aggregate report: the root element is <html>, not <feedback>$/],
     ["a report with no policy domain", GOOD.replace("<domain>example.com</domain>", ""), /^policy_published\/domain is missing: the report names no domain$/],
-    ["a report whose date range is not numbers", GOOD.replace(`<begin>${NOV_1}</begin>`, "<begin>yesterday</begin>"), /^report_metadata\/date_range\/begin is not a time in seconds: got "yesterday"$/],
+    [
+      "a report whose date range is not numbers",
+      GOOD.replace(`<begin>${NOV_1}</begin>`, "<begin>yesterday</begin>"),
+      /^report_metadata\/date_range\/begin is not a time in seconds: got "yesterday"$/,
+    ],
     ["a truncated report", GOOD.slice(0, 300), /^not well-formed XML \(line 2, column \d+: unclosed tag: /],
-    ["a mail with no report", "From: a@b.example\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n", /^the message holds no report: no XML, gzip or zip part \(parts: none\)$/],
+    [
+      "a mail with no report",
+      "From: a@b.example\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n",
+      /^the message holds no report: no XML, gzip or zip part \(parts: none\)$/,
+    ],
   ])("%s", async (_, bytes, message) => {
     expect(await error(bytes as Buffer | string)).toMatch(message);
   });
@@ -164,7 +198,9 @@ describe("container sniffing by magic bytes, never by name", () => {
 
   test("a zip with two reports gives both, with a warning", async () => {
     const warnings = new Warnings();
-    const docs = await unwrap(zipOf([textMember("a.xml", GOOD), textMember("b.xml", GOOD.replace("r1", "r2"))]), new Budget(LIMITS), warnings, async () => ({ parts: [] }));
+    const docs = await unwrap(zipOf([textMember("a.xml", GOOD), textMember("b.xml", GOOD.replace("r1", "r2"))]), new Budget(LIMITS), warnings, async () => ({
+      parts: [],
+    }));
     expect(docs).toHaveLength(2);
     expect(warnings.list()).toEqual([{ code: "zip-members", message: "zip holds 2 members (a report zip holds one): each read" }]);
   });

@@ -68,7 +68,15 @@ const READABLE: [string, string, string, string, number, number, string[]][] = [
   ["parsedmarc/mimecast-weird-gzip.eml", "rfc7489", "ab.id.au", "Mimecast", 1, 1, ["gzip-trailing-data"]],
   ["parsedmarc/old_draft_from_wiki.xml", "rfc7489", "example.com", "acme.com", 1, 2, []],
   ["parsedmarc/protection.outlook.com!example.com!1711756800!1711843200.xml", "rfc7489", "example.com", "Outlook.com", 1, 1, []],
-  ["parsedmarc/report_with_upper_cased_pass.xml", "rfc7489", "example.com", "example.com", 1, 1, ["value-case", "value-case", "value-case", "value-case", "value-case"]],
+  [
+    "parsedmarc/report_with_upper_cased_pass.xml",
+    "rfc7489",
+    "example.com",
+    "example.com",
+    1,
+    1,
+    ["value-case", "value-case", "value-case", "value-case", "value-case"],
+  ],
   ["parsedmarc/rfc9990-example.net!example.com!1700000000!1700086399.xml", "rfc9990", "example.com", "example.net", 2, 7, ["version"]],
   ["parsedmarc/rfc9990-sample.xml", "rfc9990", "example.com", "Sample Reporter", 1, 123, []],
   ["parsedmarc/twilight.eml", "rfc7489", "twlnet.com", "google.com", 1, 1, []],
@@ -106,7 +114,10 @@ describe("the real report samples in ../shared/dmarc-reports", () => {
   });
 
   test("skips README.md when walking the directory, saying what it is", () => {
-    expect(results.get("README.md")).toEqual({ file: join(SAMPLES, "README.md"), skipped: 'not a report (no XML, gzip, zip or mail; starts with "# DMARC aggregat…")' });
+    expect(results.get("README.md")).toEqual({
+      file: join(SAMPLES, "README.md"),
+      skipped: 'not a report (no XML, gzip, zip or mail; starts with "# DMARC aggregat…")',
+    });
   });
 
   test("a file named on the command line that is not a report is an error, not a skip", async () => {
@@ -120,7 +131,12 @@ describe("what the model keeps from each schema", () => {
   test("RFC 9990 appendix sample: namespace, generator, np, testing, discovery_method, disposition pass, selector", () => {
     const r = only("parsedmarc/rfc9990-sample.xml");
     expect(r.version).toBe("1.0");
-    expect(r.reporter).toEqual({ orgName: "Sample Reporter", email: "report_sender@example-reporter.com", extraContactInfo: "...", generator: "Example DMARC Aggregate Reporter v1.2" });
+    expect(r.reporter).toEqual({
+      orgName: "Sample Reporter",
+      email: "report_sender@example-reporter.com",
+      extraContactInfo: "...",
+      generator: "Example DMARC Aggregate Reporter v1.2",
+    });
     expect(r.policy).toEqual({ domain: "example.com", p: "quarantine", sp: "none", np: "none", testing: "n", discoveryMethod: "treewalk" });
     expect(r.period).toEqual({ begin: 302832000, end: 302918399 });
     expect(r.records[0]).toEqual({
@@ -140,7 +156,9 @@ describe("what the model keeps from each schema", () => {
     const r = only("parsedmarc/rfc9990-example.net!example.com!1700000000!1700086399.xml");
     expect(r.policy).toMatchObject({ np: "reject", testing: "y", discoveryMethod: "treewalk" });
     expect(r.records.flatMap((x) => x.reasons)).toEqual([{ type: "other", comment: "sender not authorized" }]);
-    expect(readOk("parsedmarc/rfc9990-example.net!example.com!1700000000!1700086399.xml").warnings[0].message).toBe('<version> is "2.0", not 1.0: read as an RFC 9990 report');
+    expect(readOk("parsedmarc/rfc9990-example.net!example.com!1700000000!1700086399.xml").warnings[0].message).toBe(
+      '<version> is "2.0", not 1.0: read as an RFC 9990 report',
+    );
   });
 
   test("a DKIM pass for an unrelated domain stays raw: policy_evaluated dkim fail, auth_results pass", () => {
@@ -210,7 +228,10 @@ describe("what the model keeps from each schema", () => {
   });
 
   test("an empty org_name falls back to the email's domain", () => {
-    expect(only("parsedmarc/!example.com!1538204542!1538463818.xml").reporter).toEqual({ orgName: "accurateplastics.com", email: "administrator@accurateplastics.com" });
+    expect(only("parsedmarc/!example.com!1538204542!1538463818.xml").reporter).toEqual({
+      orgName: "accurateplastics.com",
+      email: "administrator@accurateplastics.com",
+    });
   });
 
   test("an empty <reason> with empty type and comment is no reason; envelope_to and human_result are kept", () => {

@@ -64,7 +64,13 @@ describe("the readiness verdict", () => {
   });
 
   test("an SES source whose DKIM fails blocks the verdict and is named, with a warning", () => {
-    const broken: RecordSpec = { ...sesRecord("54.240.8.3", 100), dkim: "fail", spf: "fail", authDkim: [["amazonses.com", "pass"]], authSpf: [["amazonses.com", "pass"]] };
+    const broken: RecordSpec = {
+      ...sesRecord("54.240.8.3", 100),
+      dkim: "fail",
+      spf: "fail",
+      authDkim: [["amazonses.com", "pass"]],
+      authSpf: [["amazonses.com", "pass"]],
+    };
     const [d] = summarise(daily(7, [...HEALTHY, broken]));
     expect(d.verdict.ready).toBe(false);
     expect(d.verdict.reasons).toContain("SES source 54.240.8.3 passes aligned for 0.0 % of 700 messages, below 98 %: fix SES's DKIM or MAIL FROM for it first");
@@ -85,7 +91,9 @@ describe("the readiness verdict", () => {
     expect(summarise(daily(7, HEALTHY), { ...DEFAULT_THRESHOLDS, minPassRate: 0.999 })[0].verdict.reasons).toEqual([
       "DMARC pass rate 99.6 % of 10,535 messages, below 99.9 % (--min-pass-rate)",
     ]);
-    expect(summarise(daily(7, HEALTHY), { ...DEFAULT_THRESHOLDS, highVolume: 0.001 })[0].verdict.reasons[0]).toMatch(/^failing source 203\.0\.113\.9 \(google\.com\) sent 0\.3 % of messages/);
+    expect(summarise(daily(7, HEALTHY), { ...DEFAULT_THRESHOLDS, highVolume: 0.001 })[0].verdict.reasons[0]).toMatch(
+      /^failing source 203\.0\.113\.9 \(google\.com\) sent 0\.3 % of messages/,
+    );
     expect(summarise(daily(3, HEALTHY), { ...DEFAULT_THRESHOLDS, minDays: 3 })[0].verdict.ready).toBe(true);
   });
 
@@ -95,17 +103,36 @@ describe("the readiness verdict", () => {
   });
 
   test("at quarantine with pct 100 the next step is reject, from the latest report's policy", () => {
-    const reports = [...daily(7, HEALTHY, { p: "quarantine", pct: 50 }), report({ id: "latest", begin: NOV_1 + 7 * DAY, p: "quarantine", pct: 100, records: HEALTHY })];
+    const reports = [
+      ...daily(7, HEALTHY, { p: "quarantine", pct: 50 }),
+      report({ id: "latest", begin: NOV_1 + 7 * DAY, p: "quarantine", pct: 100, records: HEALTHY }),
+    ];
     const [d] = summarise(reports);
-    expect(d.verdict).toMatchObject({ ready: true, current: "p=quarantine", label: "ready for reject", next: "dmarc: { p: reject, pct: 25 }", alternative: "dmarc: { p: reject, t: y }" });
+    expect(d.verdict).toMatchObject({
+      ready: true,
+      current: "p=quarantine",
+      label: "ready for reject",
+      next: "dmarc: { p: reject, pct: 25 }",
+      alternative: "dmarc: { p: reject, t: y }",
+    });
     expect(d.warnings).toEqual([
-      { code: "policy-changed", message: "the published policy changed during the period: p=quarantine in 1 report, p=quarantine pct=50 in 7 reports; the latest is used for the verdict." },
+      {
+        code: "policy-changed",
+        message:
+          "the published policy changed during the period: p=quarantine in 1 report, p=quarantine pct=50 in 7 reports; the latest is used for the verdict.",
+      },
     ]);
   });
 
   test("at full reject there is nothing to tighten", () => {
     const [d] = summarise(daily(7, HEALTHY, { p: "reject" }));
-    expect(d.verdict).toMatchObject({ ready: true, current: "p=reject", target: null, label: "at p=reject, the strictest policy: keep reading reports", next: null });
+    expect(d.verdict).toMatchObject({
+      ready: true,
+      current: "p=reject",
+      target: null,
+      label: "at p=reject, the strictest policy: keep reading reports",
+      next: null,
+    });
   });
 
   test.each([
@@ -138,7 +165,14 @@ describe("sources grouped by what they are", () => {
       "34 messages sent through SES had the SPF domain ap-southeast-1.amazonses.com: the custom MAIL FROM domain is missing or not working, so SPF does not align and DMARC rests on DKIM alone. " +
         "Set mailFrom (e.g. mailFrom: { subdomain: mail }) and check its MX and SPF records with ses-domains verify before tightening aspf.",
     );
-    expect(d.sources.filter((s) => s.kind === "ses").map((s) => s.ip)).toEqual(["23.251.232.5", "23.251.232.3", "23.251.232.6", "23.251.232.1", "23.251.232.2", "23.251.232.4"]);
+    expect(d.sources.filter((s) => s.kind === "ses").map((s) => s.ip)).toEqual([
+      "23.251.232.5",
+      "23.251.232.3",
+      "23.251.232.6",
+      "23.251.232.1",
+      "23.251.232.2",
+      "23.251.232.4",
+    ]);
     expect(d.sources.find((s) => s.ip === "23.251.232.4")).toEqual({
       ip: "23.251.232.4",
       kind: "ses",
@@ -156,7 +190,16 @@ describe("sources grouped by what they are", () => {
   });
 
   test("SES mail relayed by a forwarder (SES's signature passes, SPF fails) is not an SES source", () => {
-    const relayed: RecordSpec = { ip: "209.85.220.41", count: 4, dkim: "pass", authDkim: [["example.com", "pass", "wga44lpul4p7rva52ovzl5csydgwelke"], ["amazonses.com", "pass"]], authSpf: [["amazonses.com", "fail"]] };
+    const relayed: RecordSpec = {
+      ip: "209.85.220.41",
+      count: 4,
+      dkim: "pass",
+      authDkim: [
+        ["example.com", "pass", "wga44lpul4p7rva52ovzl5csydgwelke"],
+        ["amazonses.com", "pass"],
+      ],
+      authSpf: [["amazonses.com", "fail"]],
+    };
     const [d] = summarise(daily(1, [relayed]));
     expect(d.sources.map((s) => [s.ip, s.kind])).toEqual([["209.85.220.41", "authorized"]]);
     expect(d.warnings).toEqual([]);
@@ -171,13 +214,19 @@ describe("sources grouped by what they are", () => {
       ["192.0.2.45", 70, ["mailing_list"]],
     ]);
     expect(d.warnings).toEqual([
-      { code: "forwarded", message: "350 messages failed DMARC after forwarding or a mailing list (reported override: forwarded, mailing_list); receivers applied local policy instead of yours." },
+      {
+        code: "forwarded",
+        message:
+          "350 messages failed DMARC after forwarding or a mailing list (reported override: forwarded, mailing_list); receivers applied local policy instead of yours.",
+      },
     ]);
     expect(d.verdict.ready).toBe(true);
   });
 
   test("another sender passing aligned DKIM is authorized, not SES", () => {
-    const [d] = summarise(daily(1, [{ ip: "159.183.224.100", count: 4, dkim: "pass", authDkim: [["example.com", "pass", "s1"]], authSpf: [["em9546.example.com", "pass"]] }]));
+    const [d] = summarise(
+      daily(1, [{ ip: "159.183.224.100", count: 4, dkim: "pass", authDkim: [["example.com", "pass", "s1"]], authSpf: [["em9546.example.com", "pass"]] }]),
+    );
     expect(d.sources[0]).toMatchObject({ ip: "159.183.224.100", kind: "authorized", aligned: 4 });
   });
 
@@ -209,7 +258,10 @@ describe("sources grouped by what they are", () => {
   });
 
   test("domains come out sorted by name, each with its own sources", () => {
-    const names = summarise([report({ id: "b", begin: NOV_1, domain: "b.example", records: HEALTHY }), report({ id: "a", begin: NOV_1, domain: "a.example", records: [SPOOFER] })]).map((d) => [d.domain, d.messages]);
+    const names = summarise([
+      report({ id: "b", begin: NOV_1, domain: "b.example", records: HEALTHY }),
+      report({ id: "a", begin: NOV_1, domain: "a.example", records: [SPOOFER] }),
+    ]).map((d) => [d.domain, d.messages]);
     expect(names).toEqual([
       ["a.example", 5],
       ["b.example", 1505],

@@ -5,8 +5,12 @@ const problems = (text: string, allowMacros = false) => checkSpf(text, { allowMa
 
 describe("SPF parser", () => {
   test("splits a record into qualified mechanisms and modifiers", () => {
-    const parsed = parseSpf("v=spf1 a mx:mail.example.com/24//64 -ip4:192.0.2.0/24 ~ip6:2001:db8::/32 include:_spf.google.com ?exists:x.example.com redirect=_spf.example.com");
-    expect("terms" in parsed && parsed.terms.map((t) => (t.kind === "mechanism" ? [t.qualifier, t.name, t.value, t.cidr4, t.cidr6] : [t.name, t.value]))).toEqual([
+    const parsed = parseSpf(
+      "v=spf1 a mx:mail.example.com/24//64 -ip4:192.0.2.0/24 ~ip6:2001:db8::/32 include:_spf.google.com ?exists:x.example.com redirect=_spf.example.com",
+    );
+    expect(
+      "terms" in parsed && parsed.terms.map((t) => (t.kind === "mechanism" ? [t.qualifier, t.name, t.value, t.cidr4, t.cidr6] : [t.name, t.value])),
+    ).toEqual([
       ["+", "a", undefined, undefined, undefined],
       ["+", "mx", "mail.example.com", 24, 64],
       ["-", "ip4", "192.0.2.0", 24, undefined],
@@ -96,13 +100,32 @@ describe("SPF rules", () => {
 describe("SPF from structured intent", () => {
   test("builds mechanisms in a fixed order, then all", () => {
     expect(
-      apexSpfRecord({ allowMacros: false, include: ["i.example.com"], ip4: ["192.0.2.1"], ip6: ["2001:db8::/32"], a: ["a.example.com"], mx: [""], all: "~all", extraTxt: [] }),
+      apexSpfRecord({
+        allowMacros: false,
+        include: ["i.example.com"],
+        ip4: ["192.0.2.1"],
+        ip6: ["2001:db8::/32"],
+        a: ["a.example.com"],
+        mx: [""],
+        all: "~all",
+        extraTxt: [],
+      }),
     ).toBe("v=spf1 a:a.example.com mx ip4:192.0.2.1 ip6:2001:db8::/32 include:i.example.com ~all");
   });
 
   test("passes a raw record through with its spacing normalized", () => {
-    expect(apexSpfRecord({ record: "  v=spf1   include:a.example.com  -all ", allowMacros: false, include: [], ip4: [], ip6: [], a: [], mx: [], all: "~all", extraTxt: [] })).toBe(
-      "v=spf1 include:a.example.com -all",
-    );
+    expect(
+      apexSpfRecord({
+        record: "  v=spf1   include:a.example.com  -all ",
+        allowMacros: false,
+        include: [],
+        ip4: [],
+        ip6: [],
+        a: [],
+        mx: [],
+        all: "~all",
+        extraTxt: [],
+      }),
+    ).toBe("v=spf1 include:a.example.com -all");
   });
 });

@@ -9,13 +9,10 @@ import { startDnsServer, type DnsTestServer, type ZoneRecord } from "../helpers/
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 /** Non-uniform text: stride 7 through 62 symbols, so neighbouring chunks differ and a shifted split shows. */
-const text = (length: number, seed = 0) =>
-  Array.from({ length }, (_, i) => ALNUM[(seed + i * 7) % ALNUM.length]).join("");
+const text = (length: number, seed = 0) => Array.from({ length }, (_, i) => ALNUM[(seed + i * 7) % ALNUM.length]).join("");
 
 /** A DKIM-style record: spaces, `;`, `=`, `+` and `/`, 2048-bit-key sized. */
-const DKIM = `v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${text(340, 3)
-  .replace(/Q/g, "+")
-  .replace(/z/g, "/")}IDAQAB`;
+const DKIM = `v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${text(340, 3).replace(/Q/g, "+").replace(/z/g, "/")}IDAQAB`;
 
 const CASES: ReadonlyArray<readonly [label: string, value: string]> = [
   ...[1, 254, 255, 256, 510, 511, 1000].map((n) => [`${n} chars`, text(n, n)] as const),
@@ -50,19 +47,16 @@ afterAll(async () => {
 });
 
 describe("route53TxtValue read back through DNS", () => {
-  test.each(CASES.map(([label, value], i) => [label, value, i] as const))(
-    "%s: one record whose strings join to the value",
-    async (_label, value, i) => {
-      const records = await server().resolver.resolveTxt(nameFor(i));
-      expect(records).toHaveLength(1);
-      const strings = records[0];
-      for (const s of strings) expect(s.length).toBeLessThanOrEqual(TXT_STRING_MAX);
-      expect(strings).toHaveLength(Math.ceil(value.length / TXT_STRING_MAX));
-      // Route 53 keeps the split as given: every string but the last is full.
-      for (const s of strings.slice(0, -1)) expect(s).toHaveLength(TXT_STRING_MAX);
-      expect(strings.join("")).toBe(value);
-    },
-  );
+  test.each(CASES.map(([label, value], i) => [label, value, i] as const))("%s: one record whose strings join to the value", async (_label, value, i) => {
+    const records = await server().resolver.resolveTxt(nameFor(i));
+    expect(records).toHaveLength(1);
+    const strings = records[0];
+    for (const s of strings) expect(s.length).toBeLessThanOrEqual(TXT_STRING_MAX);
+    expect(strings).toHaveLength(Math.ceil(value.length / TXT_STRING_MAX));
+    // Route 53 keeps the split as given: every string but the last is full.
+    for (const s of strings.slice(0, -1)) expect(s).toHaveLength(TXT_STRING_MAX);
+    expect(strings.join("")).toBe(value);
+  });
 
   test("an answer too big for UDP (512 octets: node:dns sends no EDNS) comes back over TCP", async () => {
     const records = await server().resolver.resolveTxt(`BIG.${ZONE}.`);
@@ -92,9 +86,7 @@ describe("route53TxtValue read back through DNS", () => {
   });
 
   test("MX round trip", async () => {
-    expect(await server().resolver.resolveMx(ZONE)).toEqual([
-      { exchange: "feedback-smtp.us-east-1.amazonses.com", priority: 10 },
-    ]);
+    expect(await server().resolver.resolveMx(ZONE)).toEqual([{ exchange: "feedback-smtp.us-east-1.amazonses.com", priority: 10 }]);
   });
 
   test("the server logged no errors (runs last)", () => {

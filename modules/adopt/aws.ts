@@ -113,10 +113,12 @@ export async function getIdentity(clients: AwsClients, identity: string, region:
   return {
     exists: true,
     ...(dkim?.SigningAttributesOrigin ? { dkimOrigin: dkim.SigningAttributesOrigin } : {}),
-    ...(dkim?.NextSigningKeyLength ?? dkim?.CurrentSigningKeyLength ? { keyLength: dkim?.NextSigningKeyLength ?? dkim?.CurrentSigningKeyLength } : {}),
+    ...((dkim?.NextSigningKeyLength ?? dkim?.CurrentSigningKeyLength) ? { keyLength: dkim?.NextSigningKeyLength ?? dkim?.CurrentSigningKeyLength } : {}),
     ...(dkim?.Tokens && dkim.Tokens.length > 0 ? { tokens: [...dkim.Tokens] } : {}),
     ...(out.ConfigurationSetName ? { configurationSetName: out.ConfigurationSetName } : {}),
-    ...(mailFrom?.MailFromDomain ? { mailFromDomain: mailFrom.MailFromDomain.toLowerCase().replace(/\.$/, ""), behaviorOnMxFailure: mailFrom.BehaviorOnMxFailure } : {}),
+    ...(mailFrom?.MailFromDomain
+      ? { mailFromDomain: mailFrom.MailFromDomain.toLowerCase().replace(/\.$/, ""), behaviorOnMxFailure: mailFrom.BehaviorOnMxFailure }
+      : {}),
     tags: Object.fromEntries((out.Tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ""])),
   };
 }
@@ -154,8 +156,12 @@ export async function findZoneId(clients: AwsClients, zoneName: string): Promise
   // The listing starts at zoneName and goes on in name order: keep exactly that name, public zones only.
   const named = (out.HostedZones ?? []).filter((z) => (z.Name ?? "").toLowerCase().replace(/\.$/, "") === zoneName && z.Config?.PrivateZone !== true);
   const ids = named.map((z) => (z.Id ?? "").replace(/^\/hostedzone\//, ""));
-  if (ids.length === 0) throw new AwsError(`${call}: no public hosted zone named ${zoneName} in this account; check dns.route53.zoneName, or the credentials' account`);
-  if (ids.length > 1) throw new AwsError(`${call}: ${ids.length} public hosted zones are named ${zoneName} (${ids.join(", ")}); set dns.route53.zoneId to the one that serves the domain`);
+  if (ids.length === 0)
+    throw new AwsError(`${call}: no public hosted zone named ${zoneName} in this account; check dns.route53.zoneName, or the credentials' account`);
+  if (ids.length > 1)
+    throw new AwsError(
+      `${call}: ${ids.length} public hosted zones are named ${zoneName} (${ids.join(", ")}); set dns.route53.zoneId to the one that serves the domain`,
+    );
   return ids[0];
 }
 

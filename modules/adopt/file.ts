@@ -33,18 +33,28 @@ export function displayPath(path: string, cwd = process.cwd()): string {
 const TOKEN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 const ResourceSchema = z.strictObject({
-  address: z.string().regex(/^aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*$/, { error: () => "must be a Terraform address such as aws_route53_record.example_com_dmarc" }),
-  id: z.string().min(1, { error: () => "must be a Terraform import id" }).max(1024, { error: () => "must be at most 1024 characters" }),
+  address: z
+    .string()
+    .regex(/^aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*$/, { error: () => "must be a Terraform address such as aws_route53_record.example_com_dmarc" }),
+  id: z
+    .string()
+    .min(1, { error: () => "must be a Terraform import id" })
+    .max(1024, { error: () => "must be at most 1024 characters" }),
   what: z.string().max(1024),
   seenIn: z.enum(["ses", "dns", "tokens"], { error: () => 'must be "ses", "dns" or "tokens"' }),
 });
 
 const DomainSchema = z.strictObject({
-  zoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" }).optional(),
+  zoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,32}$/, { error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" })
+    .optional(),
   dkimTokens: z
     .record(
       z.string().refine(isSesRegion, { error: () => "must be an SES region" }),
-      z.array(z.string().regex(TOKEN, { error: () => "must be an Easy DKIM token: one DNS label" })).length(3, { error: () => "must list the 3 Easy DKIM tokens" }),
+      z
+        .array(z.string().regex(TOKEN, { error: () => "must be an Easy DKIM token: one DNS label" }))
+        .length(3, { error: () => "must list the 3 Easy DKIM tokens" }),
     )
     .optional(),
   resources: z.array(ResourceSchema).max(10000),
@@ -93,9 +103,14 @@ export function readAdoption(location: { path: string; named: boolean }): Adopti
 
 /** The file's text: domains sorted, two-space JSON, a closing newline; byte-identical for the same findings. */
 export function adoptionFileText(file: AdoptionFile): string {
-  const domains = Object.fromEntries(Object.keys(file.domains).sort().map((d) => [d, file.domains[d]]));
+  const domains = Object.fromEntries(
+    Object.keys(file.domains)
+      .sort()
+      .map((d) => [d, file.domains[d]]),
+  );
   const out = {
-    $comment: "Written by ses-domains adopt: what already exists, imported by synth for domains with adopt: true. Review and commit; re-run adopt when the config or the live setup changes.",
+    $comment:
+      "Written by ses-domains adopt: what already exists, imported by synth for domains with adopt: true. Review and commit; re-run adopt when the config or the live setup changes.",
     version: file.version,
     domains,
   };

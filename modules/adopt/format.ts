@@ -33,7 +33,10 @@ function domainLines(domain: DomainReport, accepted: boolean): string[] {
       `  ${(accepted ? "DELETES, accepted" : "DELETES").padEnd(WIDTH)} TXT ${lost.name}  ${JSON.stringify(lost.value)}: live, not in the config; the first apply deletes it${accepted ? "" : lost.name === domain.domain ? " (add it to spf.extraTxt, or pass --accept-changes)" : " (pass --accept-changes to let it go)"}`,
     );
   }
-  if (domain.alsoCreated > 0) lines.push(`  ${"create".padEnd(WIDTH)} ${domain.alsoCreated} more resource${domain.alsoCreated === 1 ? "" : "s"} never adopted (alarms, event destinations, senders): created`);
+  if (domain.alsoCreated > 0)
+    lines.push(
+      `  ${"create".padEnd(WIDTH)} ${domain.alsoCreated} more resource${domain.alsoCreated === 1 ? "" : "s"} never adopted (alarms, event destinations, senders): created`,
+    );
   for (const note of domain.notes) lines.push(`  note: ${note}`);
   return lines;
 }

@@ -5,7 +5,16 @@
  * the same comparison: it lists exactly the resources found to exist. Pure: findings come in as data.
  */
 import { plannedResources } from "../model/addresses";
-import { adoptableResources, ADOPTION_VERSION, withTokens, zoneIdOf, type AdoptedResource, type AdoptionEvidence, type AdoptionFile, type DomainAdoption } from "../model/adoption";
+import {
+  adoptableResources,
+  ADOPTION_VERSION,
+  withTokens,
+  zoneIdOf,
+  type AdoptedResource,
+  type AdoptionEvidence,
+  type AdoptionFile,
+  type DomainAdoption,
+} from "../model/adoption";
 import { normalizeDomain } from "../model/domain-name";
 import type { DnsRecord, DomainPlan, IdentityPlan } from "../model/records";
 import type { SesRegion } from "../model/regions";
@@ -162,7 +171,10 @@ export function buildReport(inputs: AdoptInputs): AdoptReport {
     counts,
     accepted,
     ok: counts.conflict === 0 && counts.error === 0 && (lost === 0 || accepted),
-    file: { version: ADOPTION_VERSION, domains: Object.fromEntries(domains.map((d, i) => [d.domain, fileEntry(inputs.plans[i], d, tokensFor(inputs.plans[i], inputs))])) },
+    file: {
+      version: ADOPTION_VERSION,
+      domains: Object.fromEntries(domains.map((d, i) => [d.domain, fileEntry(inputs.plans[i], d, tokensFor(inputs.plans[i], inputs))])),
+    },
   };
 }
 
@@ -222,9 +234,19 @@ function identityItem(
   const base = { address, kind: "identity" as const, what, region: identity.region };
   if (!inputs.ses) {
     if (identity.dkim.type === "easy" && tokens[identity.region]) {
-      return { ...base, status: "adopt", importId: id, seenIn: "tokens", note: `Easy DKIM tokens were given for ${identity.region}, and SES issues them only to an identity that exists; ${sesNotRead}: the plan shows any change to its settings` };
+      return {
+        ...base,
+        status: "adopt",
+        importId: id,
+        seenIn: "tokens",
+        note: `Easy DKIM tokens were given for ${identity.region}, and SES issues them only to an identity that exists; ${sesNotRead}: the plan shows any change to its settings`,
+      };
     }
-    return { ...base, status: "not-checked", note: `${sesNotRead}, and no Easy DKIM tokens were given for ${identity.region}: not imported; if it exists, the first apply fails with AlreadyExistsException` };
+    return {
+      ...base,
+      status: "not-checked",
+      note: `${sesNotRead}, and no Easy DKIM tokens were given for ${identity.region}: not imported; if it exists, the first apply fails with AlreadyExistsException`,
+    };
   }
   const live = inputs.ses.identities.get(id)?.get(identity.region);
   if (!live?.exists) return { ...base, status: "create" };
@@ -236,7 +258,8 @@ function identityItem(
   const desiredSet = identity.configurationSet?.name;
   if ((live.configurationSetName ?? "") !== (desiredSet ?? "")) {
     changes.push({ field: "default configuration set", from: live.configurationSetName ?? "none", to: desiredSet ?? "none" });
-    if (live.configurationSetName !== undefined) notes.push(`configuration set ${live.configurationSetName} (${identity.region}) stops being ${id}'s default; the set itself is left alone, unmanaged`);
+    if (live.configurationSetName !== undefined)
+      notes.push(`configuration set ${live.configurationSetName} (${identity.region}) stops being ${id}'s default; the set itself is left alone, unmanaged`);
   }
   const desiredTags = tagText(identity.tags);
   const currentTags = tagText(live.tags);
@@ -272,7 +295,12 @@ function mailFromItem(identity: IdentityPlan, address: string, id: string, what:
 
 function configurationSetItem(set: ConfigurationSetPlan, address: string, what: string, inputs: AdoptInputs): AdoptItem {
   const base = { address, kind: "configuration-set" as const, what, region: set.region };
-  if (!inputs.ses) return { ...base, status: "not-checked", note: `${sesNotRead}: not imported; if a set named ${set.name} exists in ${set.region}, the first apply fails with AlreadyExistsException` };
+  if (!inputs.ses)
+    return {
+      ...base,
+      status: "not-checked",
+      note: `${sesNotRead}: not imported; if a set named ${set.name} exists in ${set.region}, the first apply fails with AlreadyExistsException`,
+    };
   const live = inputs.ses.configurationSets.get(set.name)?.get(set.region);
   if (!live?.exists) return { ...base, status: "create" };
   const changes: Change[] = [];
@@ -282,7 +310,11 @@ function configurationSetItem(set: ConfigurationSetPlan, address: string, what: 
   compare("TLS policy", live.tlsPolicy, set.tlsPolicy);
   compare("reputation metrics", live.reputationMetrics === undefined ? undefined : String(live.reputationMetrics), String(set.reputationMetrics));
   compare("sending", live.sendingEnabled === undefined ? undefined : live.sendingEnabled ? "enabled" : "paused", "enabled");
-  compare("suppressed reasons", live.suppressedReasons === undefined ? undefined : live.suppressedReasons.join(", ") || "none", [...set.suppressedReasons].sort().join(", ") || "none");
+  compare(
+    "suppressed reasons",
+    live.suppressedReasons === undefined ? undefined : live.suppressedReasons.join(", ") || "none",
+    [...set.suppressedReasons].sort().join(", ") || "none",
+  );
   return { ...base, status: changes.length > 0 ? "changed" : "unchanged", ...(changes.length > 0 ? { changes } : {}), importId: set.name, seenIn: "ses" };
 }
 
@@ -312,7 +344,9 @@ function recordItem(plan: DomainPlan, record: DnsRecord, address: string, name: 
   if (finding.status === "error") return named("error", { note: finding.message });
   if (finding.status === "absent") return named("create");
   if (finding.status === "cname") {
-    return named("conflict", { note: `${name} is a CNAME to ${finding.target}: Route 53 cannot hold a ${record.type} beside it; remove the CNAME (or take this record out of the config) and run adopt again` });
+    return named("conflict", {
+      note: `${name} is a CNAME to ${finding.target}: Route 53 cannot hold a ${record.type} beside it; remove the CNAME (or take this record out of the config) and run adopt again`,
+    });
   }
   const current = finding.values.map((v) => normalizeValue(record.type, v));
   const same = current.length === desired.length && [...current].sort().join("\n") === [...desired].sort().join("\n");

@@ -24,7 +24,9 @@ export const ATLANTIS_OUTDIR = "ci-cdktf.out";
 export function atlantisConfig(options: AtlantisOptions): string {
   const outdir = (options.outdir ?? ATLANTIS_OUTDIR).replace(/\/+$/, "");
   // Steps run in the project directory, <outdir>/stacks/<stack>: this many levels below the repository root.
-  const root = Array(outdir.split("/").length + 2).fill("..").join("/");
+  const root = Array(outdir.split("/").length + 2)
+    .fill("..")
+    .join("/");
   const failOn = options.failOn === "never" ? "" : ` --fail-on ${options.failOn}`;
   const synth = `cd ${root} && npx ses-domains synth --config ${quote(options.config)} --output ${quote(outdir)}`;
   const config = {

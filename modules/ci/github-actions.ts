@@ -88,11 +88,14 @@ export function githubActionsWorkflow(options: GithubActionsOptions): string {
         name: "Summarize the plan (it never leaves this runner)",
         run: [
           `terraform -chdir="${OUTDIR}/stacks/$STACK" show -json plan.bin > "$RUNNER_TEMP/plan.json"`,
-          'mkdir -p summaries',
+          "mkdir -p summaries",
           'npx ses-domains plan-summary --config "$SES_CONFIG" --format json "$RUNNER_TEMP/plan.json" > "summaries/$STACK.json"',
         ].join("\n"),
       },
-      { uses: ACTIONS.uploadArtifact, with: { name: "summary-${{ matrix.stack }}", path: "summaries/${{ matrix.stack }}.json", "if-no-files-found": "error", "retention-days": 7 } },
+      {
+        uses: ACTIONS.uploadArtifact,
+        with: { name: "summary-${{ matrix.stack }}", path: "summaries/${{ matrix.stack }}.json", "if-no-files-found": "error", "retention-days": 7 },
+      },
     ],
   };
 

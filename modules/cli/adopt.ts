@@ -55,9 +55,18 @@ export function adoptCommand(io: Io, done: (code: number) => void): Command {
     .description("find what already exists for domains with adopt: true, show what the first apply changes, write the adoption file")
     .addOption(configOption())
     .option("--resolver <host[:port]>", "DNS server to ask (default: the system resolver)")
-    .addOption(new Option("--from-aws", "also read SES and Route 53 with your AWS credentials (Easy DKIM tokens, MAIL FROM, configuration set, zone ids)").conflicts(["tokens", "tfOutputs"]))
+    .addOption(
+      new Option("--from-aws", "also read SES and Route 53 with your AWS credentials (Easy DKIM tokens, MAIL FROM, configuration set, zone ids)").conflicts([
+        "tokens",
+        "tfOutputs",
+      ]),
+    )
     .option("--endpoint <url>", "one endpoint for SES and Route 53 with --from-aws (default: AWS_ENDPOINT_URL_SESV2 / AWS_ENDPOINT_URL_ROUTE_53, else AWS)")
-    .option("--zone-id <zone=id>", "hosted zone id of a zone the config names by zoneName (repeatable); with --from-aws, zones not given are looked up", (value: string, list: string[] | undefined) => [...(list ?? []), value]);
+    .option(
+      "--zone-id <zone=id>",
+      "hosted zone id of a zone the config names by zoneName (repeatable); with --from-aws, zones not given are looked up",
+      (value: string, list: string[] | undefined) => [...(list ?? []), value],
+    );
   addTokenOptions(command)
     .option("--out <file>", "where to write the adoption file (default: SES_ADOPTION, else ses-adopt.json beside the config)")
     .option("--accept-changes", "write the file even though the first apply deletes live TXT values the config lacks")
@@ -81,7 +90,10 @@ export function adoptCommand(io: Io, done: (code: number) => void): Command {
     if (!plans) return done(EXIT.usage);
     const adopting = new Set(loaded.domains.filter((d) => d.adopt).map((d) => d.domain));
     if (adopting.size === 0) {
-      throw new CliError(`nothing to adopt: no domain in ${displayPath(loaded.file)} sets adopt: true; set it on the domains to adopt (or in defaults)`, EXIT.usage);
+      throw new CliError(
+        `nothing to adopt: no domain in ${displayPath(loaded.file)} sets adopt: true; set it on the domains to adopt (or in defaults)`,
+        EXIT.usage,
+      );
     }
     const tokens = tokensOf(flags, [...adopting]);
     const out = adoptionPath(loaded.file, flags.out).path;
@@ -92,7 +104,17 @@ export function adoptCommand(io: Io, done: (code: number) => void): Command {
     const progress = progressLine(io.err, "adopt: asked");
     let report: AdoptReport;
     try {
-      report = await adopt({ plans: plans.filter((p) => adopting.has(p.domain)), aws, tokens, zoneIds, dns, timeoutMs, concurrency, onProgress: progress.update, acceptChanges: flags.acceptChanges });
+      report = await adopt({
+        plans: plans.filter((p) => adopting.has(p.domain)),
+        aws,
+        tokens,
+        zoneIds,
+        dns,
+        timeoutMs,
+        concurrency,
+        onProgress: progress.update,
+        acceptChanges: flags.acceptChanges,
+      });
     } catch (e) {
       if (e instanceof AdoptUsageError) throw new CliError(`${e.message.split("\n").join("\nerror: ")}\nerror: ${displayPath(out)} not written`, EXIT.usage);
       if (e instanceof AwsError) throw new CliError(`${e.message.split("\n").join("\nerror: ")}\nerror: ${displayPath(out)} not written`, EXIT.problems);
@@ -104,7 +126,10 @@ export function adoptCommand(io: Io, done: (code: number) => void): Command {
     if (report.ok) writeFileSync(out, adoptionFileText(report.file));
     io.out.write(format === "json" ? formatJson(report, written) : formatText(report));
     if (report.ok) {
-      if (format !== "json") io.out.write(`wrote ${written}: ${report.counts.imports} import${report.counts.imports === 1 ? "" : "s"} for ${report.domains.length} domain${report.domains.length === 1 ? "" : "s"}; review it, commit it, then synth\n`);
+      if (format !== "json")
+        io.out.write(
+          `wrote ${written}: ${report.counts.imports} import${report.counts.imports === 1 ? "" : "s"} for ${report.domains.length} domain${report.domains.length === 1 ? "" : "s"}; review it, commit it, then synth\n`,
+        );
       return done(EXIT.ok);
     }
     for (const line of failureLines(report)) io.err.write(`error: ${line}\n`);
@@ -130,13 +155,19 @@ function failureLines(report: AdoptReport): string[] {
     if (!report.accepted) {
       for (const name of [...new Set(domain.lost.map((l) => l.name))]) {
         const values = domain.lost.filter((l) => l.name === name).map((l) => JSON.stringify(l.value));
-        const fix = name === domain.domain ? `add ${values.length === 1 ? "it" : "them"} to spf.extraTxt` : "the config keeps no other values there: move them, or drop them knowingly";
-        lines.push(`${domain.domain}: the first apply would delete ${values.length === 1 ? "a live TXT value" : `${values.length} live TXT values`} at ${name} that the config lacks (${values.join(", ")}); ${fix}, or run again with --accept-changes`);
+        const fix =
+          name === domain.domain
+            ? `add ${values.length === 1 ? "it" : "them"} to spf.extraTxt`
+            : "the config keeps no other values there: move them, or drop them knowingly";
+        lines.push(
+          `${domain.domain}: the first apply would delete ${values.length === 1 ? "a live TXT value" : `${values.length} live TXT values`} at ${name} that the config lacks (${values.join(", ")}); ${fix}, or run again with --accept-changes`,
+        );
       }
     }
     for (const item of domain.items) {
       if (item.status === "conflict") lines.push(`${domain.domain}: ${item.note}`);
-      if (item.status === "error") lines.push(`${domain.domain}: ${item.what}: DNS did not answer (${item.note}); run again, or point --resolver at a server that answers`);
+      if (item.status === "error")
+        lines.push(`${domain.domain}: ${item.what}: DNS did not answer (${item.note}); run again, or point --resolver at a server that answers`);
     }
   }
   return lines;

@@ -23,28 +23,45 @@ interface CiFlags {
 const EXIT_HELP = "\nExit codes: 0 written, 1 the config or the output file cannot be read or written, 2 usage.";
 
 export function ciCommand(io: Io, done: (code: number) => void): Command {
-  const ci = new Command("ci").description("write a CI template that plans every stack and reviews the plans with plan-summary").addHelpText("after", EXIT_HELP);
+  const ci = new Command("ci")
+    .description("write a CI template that plans every stack and reviews the plans with plan-summary")
+    .addHelpText("after", EXIT_HELP);
   const common = (command: Command) =>
     command
       .addOption(configOption())
-      .addOption(new Option("--fail-on <severity>", "fail the check when a change of this severity or worse is present").choices(["breaks", "weakens", "never"]).default("breaks"))
+      .addOption(
+        new Option("--fail-on <severity>", "fail the check when a change of this severity or worse is present")
+          .choices(["breaks", "weakens", "never"])
+          .default("breaks"),
+      )
       .option("--out <file>", "write the template here instead of stdout")
       .addHelpText("after", EXIT_HELP);
 
   ci.addCommand(
-    common(new Command("github-actions").description(
-      "a GitHub Actions workflow: synth, one plan job per stack (matrix from cdktf's manifest.json), one PR comment and job summary from plan-summary",
-    )).action((flags: CiFlags) => {
+    common(
+      new Command("github-actions").description(
+        "a GitHub Actions workflow: synth, one plan job per stack (matrix from cdktf's manifest.json), one PR comment and job summary from plan-summary",
+      ),
+    ).action((flags: CiFlags) => {
       const config = readConfig(flags.config, io);
       if (!config) return done(EXIT.problems);
-      const keyVariables = [...new Set(config.loaded.domains.flatMap((d) => (d.dkim.type === "byo" && "variable" in d.dkim.privateKey ? [d.dkim.privateKey.variable] : [])))].sort();
+      const keyVariables = [
+        ...new Set(config.loaded.domains.flatMap((d) => (d.dkim.type === "byo" && "variable" in d.dkim.privateKey ? [d.dkim.privateKey.variable] : []))),
+      ].sort();
       emit(githubActionsWorkflow({ config: config.path, keyVariables, failOn: flags.failOn }), flags.out, io);
       done(EXIT.ok);
     }),
   );
   ci.addCommand(
-    common(new Command("atlantis").description("an atlantis.yaml: one project per synthesized stack, a workflow that runs synth, plan, then plan-summary of $SHOWFILE"))
-      .option("--output-dir <dir>", `where the workflow synthesizes, relative to the repository root (default ${ATLANTIS_OUTDIR}; not cdktf.out, which is git-ignored)`)
+    common(
+      new Command("atlantis").description(
+        "an atlantis.yaml: one project per synthesized stack, a workflow that runs synth, plan, then plan-summary of $SHOWFILE",
+      ),
+    )
+      .option(
+        "--output-dir <dir>",
+        `where the workflow synthesizes, relative to the repository root (default ${ATLANTIS_OUTDIR}; not cdktf.out, which is git-ignored)`,
+      )
       .action((flags: CiFlags) => {
         const outdir = flags.outputDir ?? ATLANTIS_OUTDIR;
         if (isAbsolute(outdir) || outdir.split(/[\\/]/).includes("..") || !/^[A-Za-z0-9_./-]+$/.test(outdir)) {

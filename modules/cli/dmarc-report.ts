@@ -73,7 +73,9 @@ export function dmarcReportCommand(io: Io, done: (code: number) => void): Comman
     const result = await dmarcReport(inputs.iterate(), { limits, thresholds, concurrency, identities, onProgress: progress?.update });
     progress?.clear();
     for (const f of result.files) if (!f.ok) io.err.write(`error: ${f.file}: ${f.error}\n`);
-    io.out.write(format === "json" ? `${JSON.stringify(result, null, 2)}\n` : format === "markdown" ? formatMarkdown(result, { top }) : formatTable(result, { top }));
+    io.out.write(
+      format === "json" ? `${JSON.stringify(result, null, 2)}\n` : format === "markdown" ? formatMarkdown(result, { top }) : formatTable(result, { top }),
+    );
     done(result.files.some((f) => !f.ok) ? EXIT.problems : EXIT.ok);
   });
 }

@@ -26,7 +26,10 @@ export function planSummaryCommand(io: Io, done: (code: number) => void, stdin: 
     .argument("<plan.json...>", "terraform show -json plan.bin of each stack (or an earlier plan-summary --format json, to merge); - reads one from stdin")
     .addOption(configOption())
     .addOption(new Option("--fail-on <severity>", "exit 3 when a change of this severity or worse is present").choices(["breaks", "weakens"]))
-    .option("--max-chars <n>", `markdown: cut changes beyond this many characters, counting what is cut (default ${DEFAULT_MAX_CHARS}; GitHub's comment limit is 65536)`);
+    .option(
+      "--max-chars <n>",
+      `markdown: cut changes beyond this many characters, counting what is cut (default ${DEFAULT_MAX_CHARS}; GitHub's comment limit is 65536)`,
+    );
   addFormatOptions(command, ["markdown", "json"], "markdown");
   command.addHelpText(
     "after",
@@ -69,7 +72,8 @@ export function tripped(counts: Readonly<Record<Severity, number>>, severity: Se
 function readPlanFile(file: string): Buffer {
   try {
     const size = statSync(file).size;
-    if (size > MAX_PLAN_BYTES) throw new PlanFileError(file, `is ${Math.round(size / 1024 / 1024)} MB; plans over ${MAX_PLAN_BYTES / 1024 / 1024} MB are refused`);
+    if (size > MAX_PLAN_BYTES)
+      throw new PlanFileError(file, `is ${Math.round(size / 1024 / 1024)} MB; plans over ${MAX_PLAN_BYTES / 1024 / 1024} MB are refused`);
     return readFileSync(file);
   } catch (e) {
     if (e instanceof PlanFileError) throw e;

@@ -46,7 +46,13 @@ Exit codes: 0 listed, 2 usage or config errors.`,
     const loaded = loadPlansOrReport(flags.config, io);
     if (!loaded) return done(EXIT.usage);
     const { plans } = loaded;
-    const domains = listRecords(plans, tokensOf(flags, plans.map((p) => p.domain)));
+    const domains = listRecords(
+      plans,
+      tokensOf(
+        flags,
+        plans.map((p) => p.domain),
+      ),
+    );
     io.out.write(FORMATTERS[format](domains));
     const note = pendingNote(domains.flatMap((d) => d.rows));
     if (note) io.err.write(`note: ${note}\n`);

@@ -35,7 +35,10 @@ export function runSynth(run: SynthRun, io: Pick<Io, "out" | "err">): number {
     });
     printWarnings([...config.warnings, ...result.warnings], io.err);
     io.out.write(billedLine(result.billed));
-    if (adoption) io.out.write(`${adoption.name}: ${result.imports} import block${result.imports === 1 ? "" : "s"} (Terraform imports what already exists at the next plan)\n`);
+    if (adoption)
+      io.out.write(
+        `${adoption.name}: ${result.imports} import block${result.imports === 1 ? "" : "s"} (Terraform imports what already exists at the next plan)\n`,
+      );
     return EXIT.ok;
   } catch (err) {
     if (printConfigError(err, io as Io)) return EXIT.problems;
@@ -65,4 +68,3 @@ export function printWarnings(warnings: readonly Warning[], err: NodeJS.Writable
     }
   }
 }
-

@@ -45,7 +45,9 @@ export function readTokens(file: string): DkimTokens {
       (byRegion) =>
         byRegion !== null &&
         typeof byRegion === "object" &&
-        Object.entries(byRegion).every(([region, list]) => isSesRegion(region) && Array.isArray(list) && list.length === 3 && list.every((t) => typeof t === "string")),
+        Object.entries(byRegion).every(
+          ([region, list]) => isSesRegion(region) && Array.isArray(list) && list.length === 3 && list.every((t) => typeof t === "string"),
+        ),
     );
   if (!valid) throw new UsageError(`--tokens ${file}: must be { "<domain>": { "<region>": ["t1", "t2", "t3"] } }`);
   return checkedTokens(raw as DkimTokens, `--tokens ${file}`);

@@ -28,7 +28,10 @@ export function verifyCommand(io: Io, done: (code: number) => void): Command {
     .option("--resolver <host[:port]>", "DNS server to ask (default: the system resolver)");
   addTokenOptions(command)
     .option("--timeout <ms>", "per query, in milliseconds (default 3000)")
-    .option("--concurrency <n>", `most DNS queries in flight at once, 1–${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); output order does not depend on it`);
+    .option(
+      "--concurrency <n>",
+      `most DNS queries in flight at once, 1–${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); output order does not depend on it`,
+    );
   addFormatOptions(command, ["text", "json"], "text");
   command.addHelpText("after", "\nExit codes: 0 all records as expected, 1 anything missing, different or unanswered, 2 usage or config errors.");
   return command.action(async (flags: VerifyFlags) => {
@@ -39,7 +42,10 @@ export function verifyCommand(io: Io, done: (code: number) => void): Command {
     const loaded = loadPlansOrReport(flags.config, io);
     if (!loaded) return done(EXIT.usage);
     const { plans } = loaded;
-    const tokens = tokensOf(flags, plans.map((p) => p.domain));
+    const tokens = tokensOf(
+      flags,
+      plans.map((p) => p.domain),
+    );
     const dns = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / 2)), tries: 1 });
     if (resolver) dns.setServers([resolver]);
     const progress = progressLine(io.err, "verify: checked");
@@ -62,7 +68,14 @@ export function resolverAddress(value: string): string {
   return value;
 }
 
-const LABEL: Record<string, string> = { ok: "ok", missing: "missing", different: "different", "not-checked": "not checked", timeout: "timeout", error: "error" };
+const LABEL: Record<string, string> = {
+  ok: "ok",
+  missing: "missing",
+  different: "different",
+  "not-checked": "not checked",
+  timeout: "timeout",
+  error: "error",
+};
 
 export function formatReport(report: VerifyReport): string {
   const lines: string[] = [];
@@ -75,9 +88,13 @@ export function formatReport(report: VerifyReport): string {
   }
   for (const s of report.spf) {
     const label = s.status === "ok" ? "ok" : s.status === "problem" ? "spf problem" : s.status;
-    lines.push(`${label.padEnd(11)} SPF   ${s.domain}  ${s.lookups} of 10 DNS lookups, ${s.voidLookups} void${s.problems.length ? `: ${s.problems.join("; ")}` : ""}`);
+    lines.push(
+      `${label.padEnd(11)} SPF   ${s.domain}  ${s.lookups} of 10 DNS lookups, ${s.voidLookups} void${s.problems.length ? `: ${s.problems.join("; ")}` : ""}`,
+    );
   }
   const bad = report.records.filter((r) => !["ok", "not-checked"].includes(r.status)).length + report.spf.filter((s) => s.status !== "ok").length;
-  lines.push(report.ok ? `all ${report.records.filter((r) => r.status === "ok").length} checked records are as expected` : `${bad} problem${bad === 1 ? "" : "s"}`);
+  lines.push(
+    report.ok ? `all ${report.records.filter((r) => r.status === "ok").length} checked records are as expected` : `${bad} problem${bad === 1 ? "" : "s"}`,
+  );
   return `${lines.join("\n")}\n`;
 }

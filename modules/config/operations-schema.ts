@@ -29,14 +29,12 @@ const hostname = (what: string) =>
 
 /** An SNS topic ARN; SES and CloudWatch publish only to Standard topics in their own region (checked later). */
 export const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-const topicArn = rule(
-  z.string({ error: () => "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111111111111:ses-events" }),
-  (v) =>
-    !SNS_TOPIC_ARN.test(v)
-      ? `must be an SNS topic ARN such as arn:aws:sns:us-east-1:111111111111:ses-events, got ${JSON.stringify(v)}`
-      : v.endsWith(".fifo")
-        ? "is a FIFO topic; SES and CloudWatch publish only to Standard topics"
-        : undefined,
+const topicArn = rule(z.string({ error: () => "must be an SNS topic ARN such as arn:aws:sns:us-east-1:111111111111:ses-events" }), (v) =>
+  !SNS_TOPIC_ARN.test(v)
+    ? `must be an SNS topic ARN such as arn:aws:sns:us-east-1:111111111111:ses-events, got ${JSON.stringify(v)}`
+    : v.endsWith(".fifo")
+      ? "is a FIFO topic; SES and CloudWatch publish only to Standard topics"
+      : undefined,
 );
 
 const eventType = z.enum(EVENT_TYPES, { error: () => `each entry must be one of ${EVENT_TYPES.join(", ")}` });
@@ -49,9 +47,9 @@ const events = strict({
   })
     .optional()
     .meta({ description: "Event types published. Default: send, delivery, bounce, complaint, reject, deliveryDelay." }),
-  cloudwatch: bool
-    .optional()
-    .meta({ description: "Publish counts to CloudWatch, one metric per event type with the dimension ses:configuration-set (each is a billed custom metric)." }),
+  cloudwatch: bool.optional().meta({
+    description: "Publish counts to CloudWatch, one metric per event type with the dimension ses:configuration-set (each is a billed custom metric).",
+  }),
   sns: z
     .union([strict({ topicArn }), strict({ create: z.literal(true, { error: () => "must be true" }) })], {
       error: (issue) => (issue.code === "invalid_union" ? "must be { topicArn: <Standard topic in the set's region> } or { create: true }" : undefined),
@@ -69,18 +67,14 @@ const trackingDomain = strict({
     .enum(["require", "requireOpenOnly", "optional"], { error: () => 'must be "require", "requireOpenOnly" or "optional"' })
     .optional()
     .meta({ description: "HTTPS for tracking links: require (open and click), requireOpenOnly, optional. Default: require." }),
-  target: hostname("a DNS name such as d111111abcdef8.cloudfront.net")
-    .optional()
-    .meta({
-      description:
-        "CNAME target of the tracking domain. Default: r.<region>.awstrack.me (HTTP only). For HTTPS, a CloudFront distribution with a certificate for the tracking domain in front of it.",
-    }),
+  target: hostname("a DNS name such as d111111abcdef8.cloudfront.net").optional().meta({
+    description:
+      "CNAME target of the tracking domain. Default: r.<region>.awstrack.me (HTTP only). For HTTPS, a CloudFront distribution with a certificate for the tracking domain in front of it.",
+  }),
 });
 
 const setName = rule(z.string({ error: () => "must be a configuration set name such as tickets" }), (v) =>
-  /^[A-Za-z0-9_-]{1,64}$/.test(v)
-    ? undefined
-    : `must be 1–64 letters, digits, "-" and "_" (SES's rule for configuration set names), got ${JSON.stringify(v)}`,
+  /^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined : `must be 1–64 letters, digits, "-" and "_" (SES's rule for configuration set names), got ${JSON.stringify(v)}`,
 );
 
 const configurationSetFields = {
@@ -116,7 +110,11 @@ const configurationSetObject = strict(configurationSetFields);
 /** In defaults the name is refused: a name is unique per account and region, so one name cannot serve every domain. */
 const defaultsConfigurationSetObject = configurationSetObject.superRefine((v, ctx) => {
   if (v.name !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["name"], message: "is per domain only: a configuration set name is unique per account and region, so it cannot be a default" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["name"],
+      message: "is per domain only: a configuration set name is unique per account and region, so it cannot be a default",
+    });
   }
 });
 
@@ -184,7 +182,7 @@ const sender = rule(
       .optional()
       .meta({ description: "Another AWS account allowed to send as the listed addresses (an identity policy)." }),
     from: z
-      .array(z.string({ error: () => "each entry must be a local part, an address under the domain, or \"*\"" }), {
+      .array(z.string({ error: () => 'each entry must be a local part, an address under the domain, or "*"' }), {
         error: () => 'must be a list of local parts (tickets), addresses under the domain, or "*"',
       })
       .min(1, { error: () => "must list at least one address" })
@@ -203,7 +201,10 @@ const senders = rule(z.array(sender, { error: () => "must be a list of senders {
   const names = v.map((s) => s.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   return twice && `names sender "${twice}" twice; each name is part of resource names and must be unique`;
-}).meta({ description: "Who may send as which From addresses: an IAM policy for a role, SMTP credentials, or another account. A domain's list replaces the default list." });
+}).meta({
+  description:
+    "Who may send as which From addresses: an IAM policy for a role, SMTP credentials, or another account. A domain's list replaces the default list.",
+});
 
 /** Operations keys a domain may set. */
 export const operationsFields = {
@@ -223,9 +224,7 @@ export const AccountSchema = z
     [
       z.literal(false),
       strict({
-        suppression: reasons
-          .optional()
-          .meta({ description: "Account-level suppression list reasons in every region in use. Default: [bounce, complaint]." }),
+        suppression: reasons.optional().meta({ description: "Account-level suppression list reasons in every region in use. Default: [bounce, complaint]." }),
         vdm: strict({
           enabled: bool.meta({ description: "Turn on Virtual Deliverability Manager (a paid add-on)." }),
           engagementMetrics: bool.optional(),

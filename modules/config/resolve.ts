@@ -18,7 +18,19 @@ import {
   DEFAULT_EVENT_TYPES,
   SES_REPUTATION,
 } from "../model/operations";
-import type { AccountSpec, AlarmsSpec, CollectSpec, ConfigurationSetSpec, DmarcSpec, DomainSpec, MailFromSpec, SenderSpec, SpfSpec, Warning, ZoneRef } from "../model/types";
+import type {
+  AccountSpec,
+  AlarmsSpec,
+  CollectSpec,
+  ConfigurationSetSpec,
+  DmarcSpec,
+  DomainSpec,
+  MailFromSpec,
+  SenderSpec,
+  SpfSpec,
+  Warning,
+  ZoneRef,
+} from "../model/types";
 import type { SesRegion } from "../model/regions";
 import { ConfigSchema, type BackendConfig } from "./schema";
 
@@ -68,7 +80,10 @@ export function resolveProject(raw: unknown, source?: string): ResolvedProject {
   checkAccountAlarmTopic(defaultAlarms, specs, issues);
   for (const spec of specs) {
     if (spec.stack === ACCOUNT_STACK) {
-      issues.push({ path: ["domains", spec.domain, "stack"], message: `"${ACCOUNT_STACK}" is the stack of account-level settings; pin the domain to another name` });
+      issues.push({
+        path: ["domains", spec.domain, "stack"],
+        message: `"${ACCOUNT_STACK}" is the stack of account-level settings; pin the domain to another name`,
+      });
     }
   }
   if (issues.length > 0) throw new ConfigError(issues, source);
@@ -93,7 +108,6 @@ export function resolveProject(raw: unknown, source?: string): ResolvedProject {
   };
 }
 
-
 /** Merge defaults into each domain and check the rules that need the merged view; problems go to `issues`. */
 function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
   const defaults: Common = config.defaults ?? {};
@@ -113,11 +127,19 @@ function resolveDomains(config: Parsed, issues: ConfigIssue[]): DomainSpec[] {
     const resolvedDkim = resolveDkim(dkim, d.dkim ? at("dkim") : ["defaults", "dkim"], issues);
     const configurationSet = regions ? resolveConfigurationSet(domain, regions, mailFrom, d.configurationSet, defaults.configurationSet, at, issues) : false;
     const alarms = resolveAlarms(d.alarms, defaults.alarms);
-    if (alarms && regions) checkTopicRegion(alarms.notify, regions, (d.alarms ? d.alarms.notify : undefined) ? at("alarms", "notify", "topicArn") : ["defaults", "alarms", "notify", "topicArn"], "alarms", issues);
+    if (alarms && regions)
+      checkTopicRegion(
+        alarms.notify,
+        regions,
+        (d.alarms ? d.alarms.notify : undefined) ? at("alarms", "notify", "topicArn") : ["defaults", "alarms", "notify", "topicArn"],
+        "alarms",
+        issues,
+      );
     if (alarms && configurationSet && !configurationSet.reputationMetrics && d.alarms !== undefined) {
       issues.push({
         path: at("alarms"),
-        message: "needs configurationSet.reputationMetrics: true: a configuration set publishes its bounce and complaint rates only then, so its alarms would never see data",
+        message:
+          "needs configurationSet.reputationMetrics: true: a configuration set publishes its bounce and complaint rates only then, so its alarms would never see data",
       });
     }
     const senders = resolveSenders(domain, d.senders, defaults.senders, at, issues);
@@ -149,8 +171,7 @@ type At = (...rest: PropertyKey[]) => PropertyKey[];
  * Errors point at the line the user wrote.
  */
 function fieldPath(own: object | false | undefined, section: string, at: At): (field: string) => PropertyKey[] {
-  return (field) =>
-    own && (own as Record<string, unknown>)[field] !== undefined ? at(section, field) : ["defaults", section, field];
+  return (field) => (own && (own as Record<string, unknown>)[field] !== undefined ? at(section, field) : ["defaults", section, field]);
 }
 
 /** The stack name while all domains share one state. */
@@ -214,13 +235,7 @@ function resolveRegions(d: Common, defaults: Common, at: At, issues: ConfigIssue
   return [...regions];
 }
 
-function resolveMailFrom(
-  domain: string,
-  own: Common["mailFrom"],
-  fallback: Common["mailFrom"],
-  at: At,
-  issues: ConfigIssue[],
-): MailFromSpec | false {
+function resolveMailFrom(domain: string, own: Common["mailFrom"], fallback: Common["mailFrom"], at: At, issues: ConfigIssue[]): MailFromSpec | false {
   if (own === false || (own === undefined && fallback === false)) return false;
   const merged: MailFromSpec = { ...DEFAULT_MAIL_FROM, ...(fallback || {}), ...(own || {}) };
   const subdomain = normalizeDomain(merged.subdomain);
@@ -275,13 +290,7 @@ function resolveSpf(own: Common["spf"], fallback: Common["spf"], at: At, issues:
   return spec;
 }
 
-function resolveDmarc(
-  own: Common["dmarc"],
-  fallback: Common["dmarc"],
-  mailFrom: MailFromSpec | false,
-  at: At,
-  issues: ConfigIssue[],
-): DmarcSpec | undefined {
+function resolveDmarc(own: Common["dmarc"], fallback: Common["dmarc"], mailFrom: MailFromSpec | false, at: At, issues: ConfigIssue[]): DmarcSpec | undefined {
   if (own === undefined && fallback === undefined) return undefined;
   const m = { ...fallback, ...own };
   const where = fieldPath(own, "dmarc", at);
@@ -322,13 +331,7 @@ function resolveCollect(collect: NonNullable<NonNullable<Common["dmarc"]>["colle
   };
 }
 
-function resolveZone(
-  domain: string,
-  dns: Common["dns"],
-  dnsPath: PropertyKey[],
-  at: At,
-  issues: ConfigIssue[],
-): ZoneRef | undefined {
+function resolveZone(domain: string, dns: Common["dns"], dnsPath: PropertyKey[], at: At, issues: ConfigIssue[]): ZoneRef | undefined {
   if (dns?.external) return { external: true };
   const route53 = dns?.route53;
   if (!route53) {
@@ -363,7 +366,13 @@ function resolveZone(
 function privateKeyMaterial(value: unknown, path: PropertyKey[]): ConfigIssue[] {
   if (typeof value === "string") {
     return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(value)
-      ? [{ path, message: "holds a private key (a PEM PRIVATE KEY block), which must never be in the config: keep it in a sensitive Terraform variable, Secrets Manager or SSM and reference it from dkim.privateKey" }]
+      ? [
+          {
+            path,
+            message:
+              "holds a private key (a PEM PRIVATE KEY block), which must never be in the config: keep it in a sensitive Terraform variable, Secrets Manager or SSM and reference it from dkim.privateKey",
+          },
+        ]
       : [];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => privateKeyMaterial(v, [...path, i]));
@@ -438,9 +447,15 @@ function resolveConfigurationSet(
     const path = [...where("trackingDomain"), "domain"];
     const mailFromDomain = mailFrom ? `${mailFrom.subdomain}.${domain}` : undefined;
     if (!isWithin(tracking, domain) || tracking === domain) {
-      issues.push({ path, message: `must be a name under ${domain} (SES accepts a tracking domain only under a verified identity, and the apex cannot be a CNAME), got ${JSON.stringify(m.trackingDomain.domain)}` });
+      issues.push({
+        path,
+        message: `must be a name under ${domain} (SES accepts a tracking domain only under a verified identity, and the apex cannot be a CNAME), got ${JSON.stringify(m.trackingDomain.domain)}`,
+      });
     } else if (tracking === mailFromDomain || tracking === `_dmarc.${domain}`) {
-      issues.push({ path, message: `${tracking} already holds the ${tracking === mailFromDomain ? "MAIL FROM MX and SPF" : "DMARC"} records; a CNAME cannot share a name with other records` });
+      issues.push({
+        path,
+        message: `${tracking} already holds the ${tracking === mailFromDomain ? "MAIL FROM MX and SPF" : "DMARC"} records; a CNAME cannot share a name with other records`,
+      });
     } else {
       spec.trackingDomain = {
         domain: tracking,
@@ -467,7 +482,13 @@ function resolveConfigurationSet(
 }
 
 /** SES and CloudWatch publish only to an SNS topic in their own region. */
-function checkTopicRegion(notify: { topicArn?: string } | { email: readonly string[] } | undefined, regions: readonly SesRegion[], path: PropertyKey[], what: string, issues: ConfigIssue[]): void {
+function checkTopicRegion(
+  notify: { topicArn?: string } | { email: readonly string[] } | undefined,
+  regions: readonly SesRegion[],
+  path: PropertyKey[],
+  what: string,
+  issues: ConfigIssue[],
+): void {
   if (!notify || !("topicArn" in notify) || notify.topicArn === undefined) return;
   const topicRegion = notify.topicArn.split(":")[3];
   const others = regions.filter((r) => r !== topicRegion);
@@ -536,7 +557,10 @@ function configWarnings(config: Parsed, defaultAlarms: AlarmsSpec | false): Warn
   const warnings: Warning[] = [];
   const thresholds = (alarms: Common["alarms"], path: PropertyKey[]) => {
     if (!alarms) return;
-    for (const [field, metric] of [["bounceRate", "bounce"], ["complaintRate", "complaint"]] as const) {
+    for (const [field, metric] of [
+      ["bounceRate", "bounce"],
+      ["complaintRate", "complaint"],
+    ] as const) {
       const value = alarms[field];
       const { review } = SES_REPUTATION[metric];
       if (value !== undefined && value >= review) {
@@ -554,7 +578,8 @@ function configWarnings(config: Parsed, defaultAlarms: AlarmsSpec | false): Warn
     warnings.push({
       code: "alarms-no-notify",
       path: ["defaults", "alarms", "notify"],
-      message: "reputation alarms are on but notify nobody: they change state in CloudWatch and no one hears; set defaults.alarms.notify to { email: [...] } or { topicArn }",
+      message:
+        "reputation alarms are on but notify nobody: they change state in CloudWatch and no one hears; set defaults.alarms.notify to { email: [...] } or { topicArn }",
     });
   }
   return warnings;

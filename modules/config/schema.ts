@@ -20,7 +20,9 @@ const region = z
   .enum(SES_REGIONS, { error: () => `must be an AWS region where SES sends email (${SES_REGIONS.join(", ")})` })
   .meta({ description: "AWS region of the SES identity." });
 
-const ttl = integer(0, 2147483647, "must be a whole number of seconds between 0 and 2147483647").meta({ description: "TTL in seconds of every DNS record the project writes for the domain. Default 600." });
+const ttl = integer(0, 2147483647, "must be a whole number of seconds between 0 and 2147483647").meta({
+  description: "TTL in seconds of every DNS record the project writes for the domain. Default 600.",
+});
 
 export const EasyDkimSchema = strict({
   type: z.literal("easy"),
@@ -37,13 +39,10 @@ const selector = rule(z.string({ error: () => "must be a DKIM selector: one DNS 
     : `must be one DNS label of 1–63 letters, digits and hyphens, not starting or ending with a hyphen, got ${JSON.stringify(v)}`,
 );
 
-const publicKey = rule(
-  z.string({ error: () => 'must be an RSA public key as SPKI base64 or a PEM "BEGIN PUBLIC KEY" block' }),
-  (v) => {
-    const problem = dkimPublicKeyProblem(v);
-    return problem && `${problem}`;
-  },
-).meta({ description: "RSA public key, 1024–2048 bits, as SPKI base64 or PEM (public: safe in config)." });
+const publicKey = rule(z.string({ error: () => 'must be an RSA public key as SPKI base64 or a PEM "BEGIN PUBLIC KEY" block' }), (v) => {
+  const problem = dkimPublicKeyProblem(v);
+  return problem && `${problem}`;
+}).meta({ description: "RSA public key, 1024–2048 bits, as SPKI base64 or PEM (public: safe in config)." });
 
 const referenceName = (what: string, example: string, pattern: RegExp) =>
   z.string({ error: () => `must be ${what}, such as ${example}` }).superRefine((v, ctx) => {
@@ -90,9 +89,7 @@ export const ByoDkimSchema = strict({
   publicKey,
   privateKey: privateKeyRef,
   rotation: strict({
-    next: strict({ selector, publicKey })
-      .optional()
-      .meta({ description: "A new key published ahead of the switch, not yet signing." }),
+    next: strict({ selector, publicKey }).optional().meta({ description: "A new key published ahead of the switch, not yet signing." }),
     previous: strict({ selector, publicKey })
       .optional()
       .meta({ description: "The key signed with before the switch, still published while mail in flight is verified." }),
@@ -128,8 +125,7 @@ const mailFromObject = strict({
 
 const mailFrom = z
   .union([z.literal(false), mailFromObject], {
-    error: (issue) =>
-      issue.code === "invalid_union" ? "must be false or an object { subdomain, onMxFailure, all }" : undefined,
+    error: (issue) => (issue.code === "invalid_union" ? "must be false or an object { subdomain, onMxFailure, all }" : undefined),
   })
   .meta({ description: "Custom MAIL FROM domain, so SPF aligns with the From domain for DMARC; false leaves it out." });
 
@@ -153,11 +149,13 @@ const spf = strict({
     .optional()
     .meta({ description: "Allow SPF macros (RFC 7208 §7) in domain names. Default false." }),
   include: stringList("a domain name").optional().meta({ description: "include: mechanisms, e.g. _spf.google.com." }),
-  ip4: stringList("an IPv4 address or CIDR range", (v) => ipProblem(v, 4)).optional().meta({ description: "ip4: mechanisms." }),
-  ip6: stringList("an IPv6 address or CIDR range", (v) => ipProblem(v, 6)).optional().meta({ description: "ip6: mechanisms." }),
-  a: stringList("a domain name, or an empty string for the bare mechanism")
+  ip4: stringList("an IPv4 address or CIDR range", (v) => ipProblem(v, 4))
     .optional()
-    .meta({ description: 'a mechanisms: domains, or "" for the bare `a`.' }),
+    .meta({ description: "ip4: mechanisms." }),
+  ip6: stringList("an IPv6 address or CIDR range", (v) => ipProblem(v, 6))
+    .optional()
+    .meta({ description: "ip6: mechanisms." }),
+  a: stringList("a domain name, or an empty string for the bare mechanism").optional().meta({ description: 'a mechanisms: domains, or "" for the bare `a`.' }),
   mx: stringList("a domain name, or an empty string for the bare mechanism")
     .optional()
     .meta({ description: 'mx mechanisms: domains, or "" for the bare `mx`.' }),
@@ -166,9 +164,7 @@ const spf = strict({
     .optional()
     .meta({ description: "The closing all mechanism. Default: ~all." }),
   extraTxt: stringList("a TXT value", (v) =>
-    /^v=spf1(\s|$)/i.test(v)
-      ? "is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead"
-      : undefined,
+    /^v=spf1(\s|$)/i.test(v) ? "is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead" : undefined,
   )
     .optional()
     .meta({ description: "Other TXT values at the apex (site verification tokens), kept in the same record set." }),
@@ -184,9 +180,7 @@ const dmarc = strict({
   p: policy("Policy for the domain (RFC 7489 §6.3).").optional(),
   sp: policy("Policy for existing subdomains.").optional(),
   np: policy("Policy for non-existent subdomains (RFC 9091).").optional(),
-  pct: integer(0, 100, "must be an integer 0–100")
-    .optional()
-    .meta({ description: "Percentage of failing mail the policy applies to (historic in RFC 9989)." }),
+  pct: integer(0, 100, "must be an integer 0–100").optional().meta({ description: "Percentage of failing mail the policy applies to (historic in RFC 9989)." }),
   rua: stringList("a mailto: URI or an email address", reportUriProblem)
     .optional()
     .meta({ description: "Aggregate report destinations; plain addresses become mailto: URIs." }),
@@ -207,7 +201,10 @@ const dmarc = strict({
   ri: integer(1, 4294967295, "must be a whole number of seconds between 1 and 4294967295")
     .optional()
     .meta({ description: "Aggregate report interval in seconds (historic)." }),
-  rf: z.literal("afrf", { error: () => 'must be "afrf"' }).optional().meta({ description: "Failure report format." }),
+  rf: z
+    .literal("afrf", { error: () => 'must be "afrf"' })
+    .optional()
+    .meta({ description: "Failure report format." }),
   t: yesNo.optional().meta({ description: "Testing mode (RFC 9989)." }),
   psd: z
     .enum(["y", "n", "u"], { error: () => 'must be "y", "n" or "u"' })
@@ -247,37 +244,38 @@ const tags = z
   })
   .meta({ description: "Tags on the SES identity." });
 
-const route53 = rule(strict({
-  zoneId: z
-    .string({ error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" })
-    .regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, {
-      error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ",
+const route53 = rule(
+  strict({
+    zoneId: z
+      .string({ error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" })
+      .regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/, {
+        error: () => "must be a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ",
+      })
+      .optional()
+      .meta({ description: "Hosted zone ID that holds the domain's records." }),
+    zoneName: rule(z.string({ error: () => "must be a hosted zone name such as example.com" }), (v) => {
+      const problem = hostnameProblem(normalizeDomain(v));
+      return problem && `${problem}, got ${JSON.stringify(v)}`;
     })
-    .optional()
-    .meta({ description: "Hosted zone ID that holds the domain's records." }),
-  zoneName: rule(z.string({ error: () => "must be a hosted zone name such as example.com" }), (v) => {
-    const problem = hostnameProblem(normalizeDomain(v));
-    return problem && `${problem}, got ${JSON.stringify(v)}`;
-  })
-    .optional()
-    .meta({ description: "Hosted zone name, looked up with data.aws_route53_zone; the domain or a parent of it." }),
-  assumeRoleArn: z
-    .string({ error: () => "must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns" })
-    .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
-      error: () => "must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns",
-    })
-    .optional()
-    .meta({ description: "Role to assume for this zone's records (a zone in another account); records go through a provider that assumes it." }),
-}), (v) => (v.zoneId !== undefined && v.zoneName !== undefined ? "set zoneId or zoneName, not both" : undefined)).meta({
+      .optional()
+      .meta({ description: "Hosted zone name, looked up with data.aws_route53_zone; the domain or a parent of it." }),
+    assumeRoleArn: z
+      .string({ error: () => "must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns" })
+      .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+        error: () => "must be an IAM role ARN such as arn:aws:iam::111111111111:role/dns",
+      })
+      .optional()
+      .meta({ description: "Role to assume for this zone's records (a zone in another account); records go through a provider that assumes it." }),
+  }),
+  (v) => (v.zoneId !== undefined && v.zoneName !== undefined ? "set zoneId or zoneName, not both" : undefined),
+).meta({
   description: "Route 53 hosted zone, by zoneId or zoneName (one of the two).",
 });
 
 const dns = rule(
   strict({
     route53: route53.optional(),
-    external: strict({})
-      .optional()
-      .meta({ description: "No DNS resources: every record the domain needs is exported as Terraform outputs." }),
+    external: strict({}).optional().meta({ description: "No DNS resources: every record the domain needs is exported as Terraform outputs." }),
   }),
   (v) => (v.route53 !== undefined && v.external !== undefined ? "set route53 or external, not both" : undefined),
 ).meta({ description: "Where the domain's DNS records go: Route 53, or external (outputs for another DNS provider)." });
@@ -292,13 +290,10 @@ const stackName = rule(z.string({ error: () => "must be a stack name such as cri
 /** Keys that `defaults` and each domain share. */
 const common = {
   region: region.optional(),
-  regions: rule(
-    z.array(region, { error: () => "must be a list of AWS regions" }).min(1, { error: () => "must list at least one region" }),
-    (v) => {
-      const twice = v.find((r, i) => v.indexOf(r) !== i);
-      return twice && `lists ${twice} twice; each region may appear once`;
-    },
-  )
+  regions: rule(z.array(region, { error: () => "must be a list of AWS regions" }).min(1, { error: () => "must list at least one region" }), (v) => {
+    const twice = v.find((r, i) => v.indexOf(r) !== i);
+    return twice && `lists ${twice} twice; each region may appear once`;
+  })
     .optional()
     .meta({ description: "Several regions: an identity and DKIM records in each; MAIL FROM MX to the first." }),
   ttl: ttl.optional(),

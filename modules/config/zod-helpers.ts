@@ -27,4 +27,3 @@ export const integer = (min: number, max: number, message: string) =>
     .int({ error: () => message })
     .min(min, { error: () => message })
     .max(max, { error: () => message });
-

@@ -94,7 +94,11 @@ export class ConfigurationSet extends Construct {
         matchingEventTypes: [...destination.types],
         cloudWatchDestination:
           target.kind === "cloudwatch"
-            ? { dimensionConfiguration: [{ dimensionName: target.dimensionName, dimensionValueSource: "MESSAGE_TAG", defaultDimensionValue: target.dimensionValue }] }
+            ? {
+                dimensionConfiguration: [
+                  { dimensionName: target.dimensionName, dimensionValueSource: "MESSAGE_TAG", defaultDimensionValue: target.dimensionValue },
+                ],
+              }
             : undefined,
         snsDestination: topicArn !== undefined ? { topicArn } : undefined,
         eventBridgeDestination:

@@ -107,12 +107,12 @@ export class SesDomainResources extends Construct {
       const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", first.arn), 4)).asString;
       // Senders send as the domain: its own identities, never one verified only to receive reports.
       const own = new Map([...identities].filter(([region]) => plan.identities.some((i) => i.region === region && i.emailIdentity === undefined)));
-      for (const sender of local) new Sender(this, sender.id, { plan: sender, identities: own, providerFor: props.providerFor, tags, accountId, attachToRole: props.rolePolicies });
+      for (const sender of local)
+        new Sender(this, sender.id, { plan: sender, identities: own, providerFor: props.providerFor, tags, accountId, attachToRole: props.rolePolicies });
     }
 
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().
-    const token = (region: SesRegion, index: number) =>
-      Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
+    const token = (region: SesRegion, index: number) => Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
     // Easy DKIM tokens per region, for `ses-domains verify --tf-outputs` and for people reading the plan.
     const easy = plan.identities.filter((i) => i.dkim.type === "easy");
     if (easy.length > 0) {

@@ -85,7 +85,12 @@ export class SesDomain extends Construct {
     const providerFor = (region: SesRegion): TerraformProvider | undefined => providers?.[region] ?? provider;
     checkProviders(this, regions, providerFor);
     if (!dnsProvider && "assumeRoleArn" in plan.zone && plan.zone.assumeRoleArn) {
-      throw constructError(this.node.path, [{ path: ["dns", "route53", "assumeRoleArn"], message: "in a construct, pass dnsProvider (an AwsProvider that assumes the role) instead of assumeRoleArn" }]);
+      throw constructError(this.node.path, [
+        {
+          path: ["dns", "route53", "assumeRoleArn"],
+          message: "in a construct, pass dnsProvider (an AwsProvider that assumes the role) instead of assumeRoleArn",
+        },
+      ]);
     }
 
     let zoneId: string | undefined;
@@ -100,7 +105,15 @@ export class SesDomain extends Construct {
       providerFor,
       variable: (name) => {
         if (!variables.has(name)) {
-          variables.set(name, new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, description: `BYODKIM private key for ${domain}. Pass it as TF_VAR_${name}.` }));
+          variables.set(
+            name,
+            new TerraformVariable(this, name, {
+              type: "string",
+              sensitive: true,
+              nullable: false,
+              description: `BYODKIM private key for ${domain}. Pass it as TF_VAR_${name}.`,
+            }),
+          );
         }
         return variables.get(name)!.stringValue;
       },
@@ -114,7 +127,12 @@ export class SesDomain extends Construct {
     const set = this.resources.configurationSets.get(regions[0]);
     this.configurationSetName = set?.name;
     const token = (region: SesRegion, index: number) => Fn.element(this.resources.identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
-    this.records = plan.records.map((r) => ({ name: fillDkimTokens(r.name, token), type: r.type, ttl: r.ttl, values: r.values.map((v) => fillDkimTokens(v, token)) }));
+    this.records = plan.records.map((r) => ({
+      name: fillDkimTokens(r.name, token),
+      type: r.type,
+      ttl: r.ttl,
+      values: r.values.map((v) => fillDkimTokens(v, token)),
+    }));
     this.warnings = plan.warnings;
   }
 }
@@ -125,16 +143,32 @@ function planEntry(constructPath: string, domain: string, entry: Omit<DomainConf
     const project = resolveProject({ ...(defaults ? { defaults } : {}), domains: { [domain]: entry } });
     const spec = project.domains[0];
     if (spec.adopt) {
-      throw new ConfigError([{ path: ["domains", domain, "adopt"], message: "is for the app's adoption file (ses-domains adopt); in your own stack, import existing objects with cdktf's importFrom on the construct's resources" }]);
+      throw new ConfigError([
+        {
+          path: ["domains", domain, "adopt"],
+          message:
+            "is for the app's adoption file (ses-domains adopt); in your own stack, import existing objects with cdktf's importFrom on the construct's resources",
+        },
+      ]);
     }
     if (spec.dmarc?.collect) {
-      throw new ConfigError([{ path: ["domains", domain, "dmarc", "collect"], message: "needs the ses-account stack (one active receipt rule set per region): use SesDomainsStack and SesAccountStack, or the app, to collect reports" }]);
+      throw new ConfigError([
+        {
+          path: ["domains", domain, "dmarc", "collect"],
+          message:
+            "needs the ses-account stack (one active receipt rule set per region): use SesDomainsStack and SesAccountStack, or the app, to collect reports",
+        },
+      ]);
     }
     // No shared ses-account topic here: a notify by email gets a topic of the domain's own.
     const alarms = spec.alarms ? { ...spec.alarms, ownNotify: true } : spec.alarms;
     return planDomains([{ ...spec, alarms }])[0];
   } catch (err) {
-    if (err instanceof ConfigError) throw constructError(constructPath, err.issues.map((i) => ({ ...i, path: relative(i.path, domain) })));
+    if (err instanceof ConfigError)
+      throw constructError(
+        constructPath,
+        err.issues.map((i) => ({ ...i, path: relative(i.path, domain) })),
+      );
     throw err;
   }
 }
@@ -148,7 +182,10 @@ function relative(path: readonly PropertyKey[], domain: string): PropertyKey[] {
 
 /** A ConfigError whose lines read `<construct path>: <field>: <problem>`. */
 function constructError(constructPath: string, issues: readonly ConfigIssue[]): ConfigError {
-  return new ConfigError(issues.map((i) => ({ path: [], message: `${i.path.length > 0 ? `${formatPath(i.path)}: ` : ""}${i.message}` })), constructPath);
+  return new ConfigError(
+    issues.map((i) => ({ path: [], message: `${i.path.length > 0 ? `${formatPath(i.path)}: ` : ""}${i.message}` })),
+    constructPath,
+  );
 }
 
 /**
@@ -162,12 +199,18 @@ function checkProviders(scope: Construct, regions: readonly SesRegion[], provide
   for (const region of regions) {
     if (providerFor(region)) continue;
     if (!fallback) {
-      issues.push({ path: ["region"], message: `no AWS provider for ${region}: add an AwsProvider to the stack or pass provider (providers for several regions)` });
+      issues.push({
+        path: ["region"],
+        message: `no AWS provider for ${region}: add an AwsProvider to the stack or pass provider (providers for several regions)`,
+      });
       continue;
     }
     const providerRegion = fallback.region;
     if (typeof providerRegion === "string" && !providerRegion.includes("${") && providerRegion !== region) {
-      issues.push({ path: ["region"], message: `is ${region}, but the stack's AWS provider is in ${providerRegion}: pass provider (or providers: { "${region}": … }) for ${region}` });
+      issues.push({
+        path: ["region"],
+        message: `is ${region}, but the stack's AWS provider is in ${providerRegion}: pass provider (or providers: { "${region}": … }) for ${region}`,
+      });
     }
   }
   if (issues.length > 0) throw constructError(scope.node.path, issues);

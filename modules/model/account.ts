@@ -4,16 +4,7 @@
  * topic; and one sending policy per IAM role, covering every domain that names the role. Pure.
  */
 import { ConfigError, type ConfigIssue } from "../errors";
-import {
-  ACCOUNT_STACK,
-  SHARED_ALARM_TOPIC,
-  fillAccountId,
-  policyJson,
-  reputationAlarms,
-  sendStatement,
-  type AlarmPlan,
-  type SenderPlan,
-} from "./operations";
+import { ACCOUNT_STACK, SHARED_ALARM_TOPIC, fillAccountId, policyJson, reputationAlarms, sendStatement, type AlarmPlan, type SenderPlan } from "./operations";
 import { collectPlans, type CollectRegionPlan } from "./collect";
 import type { DomainPlan } from "./records";
 import type { SesRegion } from "./regions";
@@ -29,7 +20,11 @@ export interface AccountRegionPlan {
   readonly region: SesRegion;
   /** Account-level suppression reasons; undefined when account settings are left alone (`account: false`). */
   readonly suppressedReasons?: readonly ("BOUNCE" | "COMPLAINT")[];
-  readonly vdm?: { readonly enabled: "ENABLED" | "DISABLED"; readonly engagementMetrics?: "ENABLED" | "DISABLED"; readonly optimizedSharedDelivery?: "ENABLED" | "DISABLED" };
+  readonly vdm?: {
+    readonly enabled: "ENABLED" | "DISABLED";
+    readonly engagementMetrics?: "ENABLED" | "DISABLED";
+    readonly optimizedSharedDelivery?: "ENABLED" | "DISABLED";
+  };
   readonly alarms: readonly AlarmPlan[];
   /** The shared alarm topic (`ses-domains-alarms`), when any alarm in the region notifies it. */
   readonly alarmTopic?: { readonly name: string; readonly emails: readonly string[] };

@@ -64,7 +64,10 @@ export const RESOURCE_TYPES = {
 
 /** An id word for an email address: `ops@example.com` → `ops_at_example_com`, stable whatever the list order. */
 export function emailWord(email: string): string {
-  return email.toLowerCase().replace("@", "_at_").replace(/[^a-z0-9_-]/g, "_");
+  return email
+    .toLowerCase()
+    .replace("@", "_at_")
+    .replace(/[^a-z0-9_-]/g, "_");
 }
 
 const regionWord = (region: string) => region.replace(/-/g, "_");
@@ -90,7 +93,8 @@ export function plannedResources(plan: DomainPlan): PlannedResource[] {
       const own = set.alarms.map((a) => a.notify).find((n) => n.kind === "own-topic");
       if (own && own.kind === "own-topic") {
         add(RESOURCE_TYPES.topic, `${set.id}_alarm_topic`, { kind: "alarm-topic", region: set.region });
-        for (const email of own.emails) add(RESOURCE_TYPES.subscription, `${set.id}_alarm_topic_${emailWord(email)}`, { kind: "alarm-subscription", region: set.region, email });
+        for (const email of own.emails)
+          add(RESOURCE_TYPES.subscription, `${set.id}_alarm_topic_${emailWord(email)}`, { kind: "alarm-subscription", region: set.region, email });
       }
     }
   }
@@ -133,7 +137,8 @@ export function accountResources(plan: AccountPlan): PlannedResource[] {
     const region = regionWord(collect.region);
     add(RESOURCE_TYPES.ruleSet, `dmarc_reports_${region}_rule_set`, { kind: "receipt-rule-set", region: collect.region });
     add(RESOURCE_TYPES.activeRuleSet, `dmarc_reports_${region}_active_rule_set`, { kind: "active-receipt-rule-set", region: collect.region });
-    for (const rule of collect.rules) add(RESOURCE_TYPES.receiptRule, `dmarc_reports_${region}_${rule.id}`, { kind: "receipt-rule", region: collect.region, address: rule.address });
+    for (const rule of collect.rules)
+      add(RESOURCE_TYPES.receiptRule, `dmarc_reports_${region}_${rule.id}`, { kind: "receipt-rule", region: collect.region, address: rule.address });
   }
   return out;
 }
@@ -143,7 +148,8 @@ function accountRegionResources(region: AccountRegionPlan, add: (type: string, w
   if (region.vdm) add(RESOURCE_TYPES.accountVdm, `${region.id}_vdm`, { kind: "account-vdm", region: region.region });
   if (region.alarmTopic) {
     add(RESOURCE_TYPES.topic, `${region.id}_alarm_topic`, { kind: "alarm-topic", region: region.region });
-    for (const email of region.alarmTopic.emails) add(RESOURCE_TYPES.subscription, `${region.id}_alarm_topic_${emailWord(email)}`, { kind: "alarm-subscription", region: region.region, email });
+    for (const email of region.alarmTopic.emails)
+      add(RESOURCE_TYPES.subscription, `${region.id}_alarm_topic_${emailWord(email)}`, { kind: "alarm-subscription", region: region.region, email });
   }
   for (const alarm of region.alarms) add(RESOURCE_TYPES.alarm, `${region.id}_${alarm.id}`, { kind: "alarm", alarm, region: region.region });
 }

@@ -41,7 +41,11 @@ export interface CollectRegionPlan {
   readonly rules: readonly CollectRule[];
 }
 
-const word = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+const word = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
 
 /** The distinct collections the domains ask for (dmarc.collect, often one from defaults), in a stable order. */
 export function collections(list: readonly (CollectSpec | undefined)[]): CollectSpec[] {
@@ -66,7 +70,10 @@ export function withReportCollection(specs: readonly DomainSpec[], plans: Domain
     const path = collect.path ?? ["dmarc", "collect"];
     const twin = all.slice(0, all.indexOf(collect)).find((c) => c.address === collect.address);
     if (twin && (twin.bucket !== collect.bucket || twin.prefix !== collect.prefix || twin.region !== collect.region)) {
-      issues.push({ path, message: `${collect.address} is also collected into ${twin.region} s3://${twin.bucket}/${twin.prefix}; one address is received in one place` });
+      issues.push({
+        path,
+        message: `${collect.address} is also collected into ${twin.region} s3://${twin.bucket}/${twin.prefix}; one address is received in one place`,
+      });
       continue;
     }
     if (specs.some((s) => s.domain === collect.domain)) {
@@ -87,13 +94,23 @@ export function withReportCollection(specs: readonly DomainSpec[], plans: Domain
     if (seenDomains.has(`${collect.domain} ${collect.region}`)) continue;
     const others = all.filter((c) => c.domain === collect.domain && c.region !== collect.region);
     if (others.length > 0) {
-      issues.push({ path: [...path, "region"], message: `${collect.domain} would need an MX to ${collect.region} and to ${others[0].region}; one domain receives in one region` });
+      issues.push({
+        path: [...path, "region"],
+        message: `${collect.domain} would need an MX to ${collect.region} and to ${others[0].region}; one domain receives in one region`,
+      });
       continue;
     }
     seenDomains.add(`${collect.domain} ${collect.region}`);
     const records = extraRecords.get(owner.domain) ?? [];
     const relative = word(collect.domain.slice(0, collect.domain.length - owner.domain.length - 1));
-    records.push({ id: `dmarc_collect_${relative}_mx`, name: collect.domain, type: "MX", ttl: owner.ttl, values: [`10 ${inboundSmtpHost(collect.region)}`], path });
+    records.push({
+      id: `dmarc_collect_${relative}_mx`,
+      name: collect.domain,
+      type: "MX",
+      ttl: owner.ttl,
+      values: [`10 ${inboundSmtpHost(collect.region)}`],
+      path,
+    });
     const covered = specs.some((s) => s.regions.includes(collect.region) && isWithin(collect.domain, s.domain));
     if (!covered) {
       const id = `${collect.region.replace(/-/g, "_")}_dmarc_collect`;
@@ -103,7 +120,14 @@ export function withReportCollection(specs: readonly DomainSpec[], plans: Domain
       ]);
       for (const n of [1, 2, 3] as const) {
         const token = dkimTokenPlaceholder(collect.region, n);
-        records.push({ id: `${id}_dkim_${n}`, name: `${token}._domainkey.${collect.domain}`, type: "CNAME", ttl: owner.ttl, values: [`${token}.${dkimDomain(collect.region)}`], path });
+        records.push({
+          id: `${id}_dkim_${n}`,
+          name: `${token}._domainkey.${collect.domain}`,
+          type: "CNAME",
+          ttl: owner.ttl,
+          values: [`${token}.${dkimDomain(collect.region)}`],
+          path,
+        });
       }
     }
     extraRecords.set(owner.domain, records);
@@ -147,7 +171,14 @@ export function collectPlans(plans: readonly DomainPlan[]): CollectRegionPlan[] 
     if (rules.some((r) => r.address === collect.address)) continue;
     let name = collect.address.replace("@", "-at-").replace(/[^A-Za-z0-9_.-]/g, "-");
     if (name.length > 64) name = `${name.slice(0, 55)}-${createHash("sha256").update(collect.address).digest("hex").slice(0, 8)}`;
-    rules.push({ id: word(collect.address.replace("@", "_at_")), name, address: collect.address, bucket: collect.bucket, prefix: collect.prefix, existingBucket: collect.existingBucket });
+    rules.push({
+      id: word(collect.address.replace("@", "_at_")),
+      name,
+      address: collect.address,
+      bucket: collect.bucket,
+      prefix: collect.prefix,
+      existingBucket: collect.existingBucket,
+    });
     byRegion.set(collect.region, rules);
   }
   return [...byRegion].sort(([a], [b]) => (a < b ? -1 : 1)).map(([region, rules]) => ({ region, ruleSetName: RECEIPT_RULE_SET, rules }));

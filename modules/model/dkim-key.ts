@@ -19,8 +19,7 @@ const pkcs1Problem = (found: string) =>
   'an SPKI ("BEGIN PUBLIC KEY") key is required: convert it with openssl rsa -RSAPublicKey_in -in key.pem -pubout';
 
 const privateProblem = (found: string) =>
-  `is a private key (${found}), which must never be in the config; ` +
-  "give the public key instead: openssl pkey -in private.pem -pubout";
+  `is a private key (${found}), which must never be in the config; ` + "give the public key instead: openssl pkey -in private.pem -pubout";
 
 /**
  * Parse a DKIM public key given as an SPKI PEM block or the bare base64 of SPKI DER, and return it
@@ -85,7 +84,11 @@ function fromDer(der: Buffer | undefined, pkcs1Found: string): { spki: string; b
 
 /** How the DER decodes as a private key ("PKCS#8", "PKCS#1", "SEC1"), or undefined when it does not. */
 function privateKeyType(der: Buffer): string | undefined {
-  for (const [type, name] of [["pkcs8", "PKCS#8"], ["pkcs1", "PKCS#1"], ["sec1", "SEC1"]] as const) {
+  for (const [type, name] of [
+    ["pkcs8", "PKCS#8"],
+    ["pkcs1", "PKCS#1"],
+    ["sec1", "SEC1"],
+  ] as const) {
     try {
       createPrivateKey({ key: der, format: "der", type });
       return `base64 of ${name} DER`;

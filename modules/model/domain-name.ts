@@ -19,9 +19,7 @@ export function hostnameProblem(name: string, minLabels = 1): string | undefined
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "anything outside 7-bit ASCII"
   if (/[^\x00-\x7f]/.test(name)) {
     const ascii = domainToASCII(name);
-    return ascii
-      ? `internationalized names must be written as punycode A-labels: use "${ascii}"`
-      : "contains characters that are not valid in a domain name";
+    return ascii ? `internationalized names must be written as punycode A-labels: use "${ascii}"` : "contains characters that are not valid in a domain name";
   }
   const labels = name.split(".");
   if (labels.length < minLabels) return `must have at least ${minLabels} labels`;

@@ -164,19 +164,19 @@ export function configurationSetName(spec: Pick<DomainSpec, "domain">, set: Conf
 }
 
 /** One region's configuration set of a domain. */
-export function planConfigurationSet(
-  spec: DomainSpec,
-  set: ConfigurationSetSpec,
-  region: SesRegion,
-  id: string,
-): ConfigurationSetPlan {
+export function planConfigurationSet(spec: DomainSpec, set: ConfigurationSetSpec, region: SesRegion, id: string): ConfigurationSetPlan {
   const name = configurationSetName(spec, set);
   const events: EventDestinationPlan[] = [];
   if (set.events) {
     const types = set.events.types.map((t) => EVENT_TYPE_API[t]);
     if (set.events.cloudwatch) {
       // The auto-tag ses:configuration-set has one value per set: one custom metric per event type, never one per sender or recipient.
-      events.push({ id: "cloudwatch", name: "cloudwatch", types, target: { kind: "cloudwatch", dimensionName: "ses:configuration-set", dimensionValue: name } });
+      events.push({
+        id: "cloudwatch",
+        name: "cloudwatch",
+        types,
+        target: { kind: "cloudwatch", dimensionName: "ses:configuration-set", dimensionValue: name },
+      });
     }
     if (set.events.sns) {
       const target: EventTarget =
@@ -185,7 +185,8 @@ export function planConfigurationSet(
     }
     if (set.events.eventBridge) events.push({ id: "eventbridge", name: "eventbridge", types, target: { kind: "eventbridge" } });
   }
-  const alarms = spec.alarms && set.reputationMetrics ? reputationAlarms(spec.alarms, region, { name: `ses-${name}`, setName: name, ownTopic: `${name}-ses-alarms` }) : [];
+  const alarms =
+    spec.alarms && set.reputationMetrics ? reputationAlarms(spec.alarms, region, { name: `ses-${name}`, setName: name, ownTopic: `${name}-ses-alarms` }) : [];
   return {
     id,
     name,
@@ -287,7 +288,9 @@ export function planSender(spec: DomainSpec, sender: SenderSpec, sets: readonly 
     ...(sender.role !== undefined ? { role: sender.role } : {}),
     ...(sender.account !== undefined ? { account: sender.account } : {}),
     resources,
-    ...(sender.smtp ? { smtp: { userName, secretName: `ses-domains/smtp/${spec.domain}/${sender.name}`, region, host: smtpHost(region), port: 587 as const } } : {}),
+    ...(sender.smtp
+      ? { smtp: { userName, secretName: `ses-domains/smtp/${spec.domain}/${sender.name}`, region, host: smtpHost(region), port: 587 as const } }
+      : {}),
     sid: `Send${pascal(spec.domain)}${pascal(sender.name)}`,
     path: sender.path ?? ["domains", spec.domain, "senders"],
   };

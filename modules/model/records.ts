@@ -260,16 +260,32 @@ function byoDkimRecords(spec: DomainSpec, dkim: ByoDkimSpec): DnsRecord[] {
 function dmarcWarnings(domain: string, dmarc: DmarcSpec, at: (...rest: PropertyKey[]) => PropertyKey[]): Warning[] {
   const warnings: Warning[] = [];
   if (dmarc.p === "none") {
-    warnings.push({ code: "dmarc-policy-none", path: at("dmarc", "p"), message: `p=none only monitors: receivers take no action on mail that fails DMARC for ${domain}; move to quarantine or reject once reports are clean` });
+    warnings.push({
+      code: "dmarc-policy-none",
+      path: at("dmarc", "p"),
+      message: `p=none only monitors: receivers take no action on mail that fails DMARC for ${domain}; move to quarantine or reject once reports are clean`,
+    });
   }
   if (!dmarc.rua || dmarc.rua.length === 0) {
-    warnings.push({ code: "dmarc-no-rua", path: at("dmarc", "rua"), message: `no rua: nobody receives aggregate reports for ${domain}, so failures go unseen` });
+    warnings.push({
+      code: "dmarc-no-rua",
+      path: at("dmarc", "rua"),
+      message: `no rua: nobody receives aggregate reports for ${domain}, so failures go unseen`,
+    });
   }
   if (dmarc.pct !== undefined && dmarc.pct < 100) {
-    warnings.push({ code: "dmarc-pct", path: at("dmarc", "pct"), message: `pct=${dmarc.pct} applies the policy to only part of failing mail (and pct is historic in RFC 9989)` });
+    warnings.push({
+      code: "dmarc-pct",
+      path: at("dmarc", "pct"),
+      message: `pct=${dmarc.pct} applies the policy to only part of failing mail (and pct is historic in RFC 9989)`,
+    });
   }
   if (dmarc.adkim === "s") {
-    warnings.push({ code: "dmarc-adkim-strict", path: at("dmarc", "adkim"), message: `adkim=s passes only for mail whose From domain is exactly ${domain}; Easy DKIM signs d=${domain}, so mail from its subdomains fails DKIM alignment` });
+    warnings.push({
+      code: "dmarc-adkim-strict",
+      path: at("dmarc", "adkim"),
+      message: `adkim=s passes only for mail whose From domain is exactly ${domain}; Easy DKIM signs d=${domain}, so mail from its subdomains fails DKIM alignment`,
+    });
   }
   return warnings;
 }
@@ -317,9 +333,7 @@ function withReportAuthorizations(specs: readonly DomainSpec[], plans: DomainPla
         if (seen.has(host) || sameOrganization(host, spec.domain)) continue;
         seen.add(host);
         const name = reportAuthorizationName(spec.domain, host);
-        const owner = specs
-          .filter((s) => isWithin(host, s.domain))
-          .sort((a, b) => b.domain.length - a.domain.length)[0];
+        const owner = specs.filter((s) => isWithin(host, s.domain)).sort((a, b) => b.domain.length - a.domain.length)[0];
         if (owner) {
           const records = extra.get(owner.domain) ?? [];
           records.push({
@@ -407,7 +421,10 @@ function txtProblems(plans: readonly DomainPlan[]): ConfigIssue[] {
       }
     }
     if (record.values.filter(isSpfRecord).length > 1) {
-      issues.push({ path: record.path, message: `would publish ${record.values.filter(isSpfRecord).length} SPF records at ${record.name}; receivers fail SPF (permerror) when a name has more than one (RFC 7208 §3.2)` });
+      issues.push({
+        path: record.path,
+        message: `would publish ${record.values.filter(isSpfRecord).length} SPF records at ${record.name}; receivers fail SPF (permerror) when a name has more than one (RFC 7208 §3.2)`,
+      });
     }
   }
   return issues;
@@ -419,10 +436,22 @@ function txtSizeWarnings(plan: DomainPlan): Warning[] {
     .flatMap((record): Warning[] => {
       const octets = txtAnswerOctets(record.values);
       if (octets > TXT_ANSWER_HARD_LIMIT) {
-        return [{ code: "txt-answer-over-512", path: record.path, message: `the TXT answer at ${record.name} is ${octets} octets, over 512: receivers querying over UDP may get a truncated answer and fail SPF (RFC 7208 §3.4); move values elsewhere if you can` }];
+        return [
+          {
+            code: "txt-answer-over-512",
+            path: record.path,
+            message: `the TXT answer at ${record.name} is ${octets} octets, over 512: receivers querying over UDP may get a truncated answer and fail SPF (RFC 7208 §3.4); move values elsewhere if you can`,
+          },
+        ];
       }
       if (octets > TXT_ANSWER_SOFT_LIMIT) {
-        return [{ code: "txt-answer-over-450", path: record.path, message: `the TXT answer at ${record.name} is ${octets} octets, over the 450 RFC 7208 §3.4 recommends` }];
+        return [
+          {
+            code: "txt-answer-over-450",
+            path: record.path,
+            message: `the TXT answer at ${record.name} is ${octets} octets, over the 450 RFC 7208 §3.4 recommends`,
+          },
+        ];
       }
       return [];
     });

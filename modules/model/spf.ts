@@ -80,7 +80,10 @@ export function parseSpf(text: string): SpfParse {
   if (/[^\x20-\x7e]/.test(text)) return { problems: ["may contain only printable 7-bit ASCII and spaces (RFC 7208 §3)"] };
   const terms: SpfTerm[] = [];
   const problems: string[] = [];
-  for (const word of text.slice("v=spf1".length).split(" ").filter((w) => w !== "")) {
+  for (const word of text
+    .slice("v=spf1".length)
+    .split(" ")
+    .filter((w) => w !== "")) {
     const term = parseTerm(word);
     if (typeof term === "string") problems.push(term);
     else terms.push(term);
@@ -108,7 +111,9 @@ function parseTerm(text: string): SpfTerm | string {
         ? { ...base, value: rest.slice(1) }
         : `"${text}": ${name} needs a domain, as ${name}:example.com (RFC 7208 §5.2, §5.7)`;
     case "ptr":
-      return rest === "" || (rest.startsWith(":") && rest.length > 1) ? { ...base, value: rest.slice(1) || undefined } : `"${text}": ptr takes an optional :domain only`;
+      return rest === "" || (rest.startsWith(":") && rest.length > 1)
+        ? { ...base, value: rest.slice(1) || undefined }
+        : `"${text}": ptr takes an optional :domain only`;
     case "a":
     case "mx": {
       const dual = new RegExp(`^(?::([^/]+))?${CIDR4}?${CIDR6}?$`).exec(rest);
@@ -218,7 +223,7 @@ export function checkSpf(text: string, options: { allowMacros?: boolean } = {}):
     problems.push(`has both "all" and "${redirect.text}"; redirect is ignored when all is present, so use one (RFC 7208 §6.1)`);
   }
   if (alls.length === 0 && !redirect) {
-    problems.push('must end with -all, ~all or ?all (or a redirect=), so receivers know what to do with other senders');
+    problems.push("must end with -all, ~all or ?all (or a redirect=), so receivers know what to do with other senders");
   }
   const end = alls.length > 0 ? terms.indexOf(alls[0]) : redirect ? terms.indexOf(redirect) : -1;
   if (end >= 0) {
@@ -230,9 +235,7 @@ export function checkSpf(text: string, options: { allowMacros?: boolean } = {}):
     }
   }
   if (lookups.length > SPF_LOOKUP_LIMIT) {
-    problems.push(
-      `spends ${lookups.length} DNS lookups; receivers fail SPF (permerror) past ${SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4): ${lookups.join(" ")}`,
-    );
+    problems.push(`spends ${lookups.length} DNS lookups; receivers fail SPF (permerror) past ${SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4): ${lookups.join(" ")}`);
   }
   return { problems, lookups };
 }

@@ -38,17 +38,7 @@ export interface DomainSpec {
   readonly adopt?: boolean;
 }
 
-export type EventType =
-  | "send"
-  | "delivery"
-  | "bounce"
-  | "complaint"
-  | "reject"
-  | "deliveryDelay"
-  | "open"
-  | "click"
-  | "renderingFailure"
-  | "subscription";
+export type EventType = "send" | "delivery" | "bounce" | "complaint" | "reject" | "deliveryDelay" | "open" | "click" | "renderingFailure" | "subscription";
 
 export type SuppressionReason = "bounce" | "complaint";
 

@@ -92,7 +92,14 @@ export class PlanFacts {
     const before = change.before === null ? null : view(change.before, change.beforeSensitive);
     const after = change.after === null && !isObjectJson(change.afterUnknown) ? null : view(change.after, change.afterSensitive, change.afterUnknown);
     const planned = this.index.get(change.address);
-    const draft: Omit<Item, "domain"> = { source, change, kind, before: kind === "create" ? null : before, after: kind === "delete" || kind === "forget" ? null : after, planned };
+    const draft: Omit<Item, "domain"> = {
+      source,
+      change,
+      kind,
+      before: kind === "create" ? null : before,
+      after: kind === "delete" || kind === "forget" ? null : after,
+      planned,
+    };
     const item: Item = { ...draft, domain: planned?.domain ?? this.domainOf(change, draft.before, draft.after) };
     if (!this.byAddress.has(change.address)) this.byAddress.set(change.address, item);
     if (item.domain !== null && !change.deposed) {

@@ -143,7 +143,8 @@ function entry(change: SummaryChange): Entry {
   const action = ACTION_WORD[change.actions.join(",")] ?? change.actions.join(", ");
   const label = change.severity === "routine" ? "" : `**${SEVERITY_LABEL[change.severity]}** · `;
   const head = `- ${label}${action} ${code(change.address)}`;
-  const text = change.reasons.length === 1 ? `${head}: ${escapeMarkdown(change.reasons[0])}` : [head, ...change.reasons.map((r) => `  - ${escapeMarkdown(r)}`)].join("\n");
+  const text =
+    change.reasons.length === 1 ? `${head}: ${escapeMarkdown(change.reasons[0])}` : [head, ...change.reasons.map((r) => `  - ${escapeMarkdown(r)}`)].join("\n");
   return { text, change };
 }
 

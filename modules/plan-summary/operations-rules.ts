@@ -35,9 +35,16 @@ export function operationsReasons(item: Item, facts: PlanFacts): Reason[] | unde
       return goesWithIdentity ? [routine(`sending authorization removed along with the SES identity ${item.domain}`)] : sendPolicy(item);
     case RESOURCE_TYPES.accessKey:
     case RESOURCE_TYPES.user:
-      if (goesWithIdentity) return [routine(`SMTP ${item.change.type === RESOURCE_TYPES.user ? "user" : "credentials"} removed along with the SES identity ${item.domain}`)];
-      if (item.kind === "delete") return [breaks(`SMTP ${item.change.type === RESOURCE_TYPES.user ? "user" : "access key"} deleted: whatever sends through SES's SMTP endpoint with these credentials fails to authenticate`)];
-      if (item.kind === "replace") return [breaks(`SMTP credentials replaced: the old password stops working at once; whatever uses it must read the new secret before it can send`)];
+      if (goesWithIdentity)
+        return [routine(`SMTP ${item.change.type === RESOURCE_TYPES.user ? "user" : "credentials"} removed along with the SES identity ${item.domain}`)];
+      if (item.kind === "delete")
+        return [
+          breaks(
+            `SMTP ${item.change.type === RESOURCE_TYPES.user ? "user" : "access key"} deleted: whatever sends through SES's SMTP endpoint with these credentials fails to authenticate`,
+          ),
+        ];
+      if (item.kind === "replace")
+        return [breaks(`SMTP credentials replaced: the old password stops working at once; whatever uses it must read the new secret before it can send`)];
       return undefined;
     default:
       return undefined;
@@ -78,7 +85,9 @@ function configurationSet(item: Item): Reason[] {
       return [routine(`new configuration set ${name}`)];
     case "delete":
       return [
-        weakens(`configuration set ${name} deleted: its TLS requirement, suppression, reputation metrics, event destinations and alarms stop; mail from the identity goes out without them`),
+        weakens(
+          `configuration set ${name} deleted: its TLS requirement, suppression, reputation metrics, event destinations and alarms stop; mail from the identity goes out without them`,
+        ),
       ];
     case "replace":
       return [
@@ -92,16 +101,26 @@ function configurationSet(item: Item): Reason[] {
   const reasons: Reason[] = [];
   const tlsBefore = stringAt(firstBlock(before(item), "delivery_options"), "tls_policy");
   const tlsAfter = stringAt(firstBlock(after(item), "delivery_options"), "tls_policy");
-  if (tlsBefore === "REQUIRE" && tlsAfter !== "REQUIRE") reasons.push(weakens(`configuration set ${name}: TLS no longer required: mail to a receiver without TLS now goes in plain text`));
-  if (tlsBefore !== "REQUIRE" && tlsAfter === "REQUIRE") reasons.push(routine(`configuration set ${name}: TLS now required; mail to receivers without TLS is dropped rather than sent in plain text`));
+  if (tlsBefore === "REQUIRE" && tlsAfter !== "REQUIRE")
+    reasons.push(weakens(`configuration set ${name}: TLS no longer required: mail to a receiver without TLS now goes in plain text`));
+  if (tlsBefore !== "REQUIRE" && tlsAfter === "REQUIRE")
+    reasons.push(routine(`configuration set ${name}: TLS now required; mail to receivers without TLS is dropped rather than sent in plain text`));
   const metricsBefore = field(firstBlock(before(item), "reputation_options"), "reputation_metrics_enabled");
   const metricsAfter = field(firstBlock(after(item), "reputation_options"), "reputation_metrics_enabled");
-  if (metricsBefore === true && metricsAfter === false) reasons.push(weakens(`configuration set ${name}: reputation metrics off: its bounce and complaint rates, and the alarms on them, go dark`));
+  if (metricsBefore === true && metricsAfter === false)
+    reasons.push(weakens(`configuration set ${name}: reputation metrics off: its bounce and complaint rates, and the alarms on them, go dark`));
   const sendingBefore = field(firstBlock(before(item), "sending_options"), "sending_enabled");
   const sendingAfter = field(firstBlock(after(item), "sending_options"), "sending_enabled");
   if (sendingBefore !== false && sendingAfter === false) reasons.push(breaks(`configuration set ${name}: sending paused: every send through it is refused`));
   if (sendingBefore === false && sendingAfter === true) reasons.push(routine(`configuration set ${name}: sending resumed`));
-  reasons.push(...suppression(item, `configuration set ${name}'s suppression list`, firstBlock(before(item), "suppression_options"), firstBlock(after(item), "suppression_options")));
+  reasons.push(
+    ...suppression(
+      item,
+      `configuration set ${name}'s suppression list`,
+      firstBlock(before(item), "suppression_options"),
+      firstBlock(after(item), "suppression_options"),
+    ),
+  );
   const trackingBefore = stringAt(firstBlock(before(item), "tracking_options"), "custom_redirect_domain");
   const trackingAfter = stringAt(firstBlock(after(item), "tracking_options"), "custom_redirect_domain");
   if (trackingBefore !== trackingAfter) reasons.push(routine(`configuration set ${name}: tracking domain ${shown(trackingBefore)} → ${shown(trackingAfter)}`));
@@ -123,7 +142,11 @@ function suppression(item: Item, what: string, beforeBlock = before(item), after
   const added = now.filter((r) => !was.includes(r));
   const reasons: Reason[] = [];
   if (dropped.length > 0) {
-    reasons.push(weakens(`${what} stops suppressing addresses that ${dropped.map((r) => REASON_WORDS[r] ?? r).join(" or ")}: SES keeps sending to them, and bounces and complaints count against your reputation`));
+    reasons.push(
+      weakens(
+        `${what} stops suppressing addresses that ${dropped.map((r) => REASON_WORDS[r] ?? r).join(" or ")}: SES keeps sending to them, and bounces and complaints count against your reputation`,
+      ),
+    );
   }
   if (added.length > 0) reasons.push(routine(`${what} now also suppresses addresses that ${added.map((r) => REASON_WORDS[r] ?? r).join(" or ")}`));
   return reasons;
@@ -147,7 +170,10 @@ function eventDestination(item: Item): Reason[] {
   const name = shown(stringAt(after(item), "event_destination_name") ?? stringAt(before(item), "event_destination_name"));
   const set = setName(item);
   if (item.kind === "create") return [routine(`new event destination ${name} on ${set}: ${list(destinationOf(after(item)), "matching_event_types")}`)];
-  if (item.kind === "delete") return [weakens(`event destination ${name} removed from ${set}: its events (${list(destinationOf(before(item)), "matching_event_types")}) stop reaching it`)];
+  if (item.kind === "delete")
+    return [
+      weakens(`event destination ${name} removed from ${set}: its events (${list(destinationOf(before(item)), "matching_event_types")}) stop reaching it`),
+    ];
   const wasOn = field(destinationOf(before(item)), "enabled");
   const isOn = field(destinationOf(after(item)), "enabled");
   const reasons: Reason[] = [];
@@ -168,17 +194,21 @@ function eventDestination(item: Item): Reason[] {
 function alarm(item: Item): Reason[] {
   const name = alarmName(item);
   if (item.kind === "create") return [routine(`new alarm ${name} at ${shown(numberAt(after(item), "threshold"))}`)];
-  if (item.kind === "delete") return [weakens(`alarm ${name} removed: nobody is told when this ${metricWord(before(item))} rate climbs toward SES's review and pause rates`)];
+  if (item.kind === "delete")
+    return [weakens(`alarm ${name} removed: nobody is told when this ${metricWord(before(item))} rate climbs toward SES's review and pause rates`)];
   const reasons: Reason[] = [];
   const was = numberAt(before(item), "threshold");
   const now = numberAt(after(item), "threshold");
   if (typeof was === "number" && typeof now === "number" && was !== now) {
-    reasons.push((now > was ? weakens : routine)(`alarm ${name}: threshold ${was} → ${now}${now > was ? ": it fires later, closer to SES's own review rate" : ""}`));
+    reasons.push(
+      (now > was ? weakens : routine)(`alarm ${name}: threshold ${was} → ${now}${now > was ? ": it fires later, closer to SES's own review rate" : ""}`),
+    );
   }
   const actionsWere = strings(field(before(item), "alarm_actions")) ?? [];
   const actionsAre = field(after(item), "alarm_actions");
   if (actionsWere.length > 0 && Array.isArray(actionsAre) && actionsAre.length === 0) reasons.push(weakens(`alarm ${name} no longer notifies anyone`));
-  if (field(before(item), "actions_enabled") !== false && field(after(item), "actions_enabled") === false) reasons.push(weakens(`alarm ${name}: actions disabled`));
+  if (field(before(item), "actions_enabled") !== false && field(after(item), "actions_enabled") === false)
+    reasons.push(weakens(`alarm ${name}: actions disabled`));
   return reasons.length > 0 ? reasons : [routine(`alarm ${name} updated`)];
 }
 
@@ -225,7 +255,8 @@ function sendPolicy(item: Item): Reason[] {
   const was = grants(before(item));
   const now = grants(after(item));
   if (item.kind === "create") return [routine(`${who} may send as ${now ? [...now.from].sort().join(", ") || "(no addresses)" : "(known after apply)"}`)];
-  if (item.kind === "delete") return [breaks(`${who} loses its permission to send${was ? ` as ${[...was.from].sort().join(", ")}` : ""}: its sends fail with AccessDenied`)];
+  if (item.kind === "delete")
+    return [breaks(`${who} loses its permission to send${was ? ` as ${[...was.from].sort().join(", ")}` : ""}: its sends fail with AccessDenied`)];
   if (!was || !now) return [routine(`${who}: sending policy changes (${!now ? "known after apply" : "the old one could not be read"})`)];
   const reasons: Reason[] = [];
   // StringLike patterns: an address (or narrower pattern) is still allowed when a new pattern matches it.
@@ -241,6 +272,9 @@ function sendPolicy(item: Item): Reason[] {
 
 /** IAM StringLike: `*` any run of characters, `?` one character, case-sensitive. */
 function globMatch(pattern: string, text: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${regex}$`).test(text);
 }

@@ -132,7 +132,11 @@ function summaryDocument(source: string, raw: Record<string, unknown>): SummaryD
         (SEVERITIES as readonly unknown[]).includes(c.severity) &&
         Array.isArray(c.reasons) &&
         c.reasons.every((r) => typeof r === "string");
-      if (!ok) throw new PlanFileError(source, `changes[${i}] must be { address, domain, actions, severity: breaks | weakens | routine, reasons } as plan-summary --format json writes it`);
+      if (!ok)
+        throw new PlanFileError(
+          source,
+          `changes[${i}] must be { address, domain, actions, severity: breaks | weakens | routine, reasons } as plan-summary --format json writes it`,
+        );
       const change = c as unknown as SummaryChange;
       return { address: change.address, domain: change.domain, actions: change.actions, severity: change.severity, reasons: change.reasons, source };
     }),

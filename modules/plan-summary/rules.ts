@@ -104,7 +104,11 @@ function identityReasons(item: Item, facts: PlanFacts): Reason[] {
     case "create":
       return [routine(`new SES identity for ${domain}: SES sends for it once DKIM verifies`)];
     case "delete":
-      return [breaks(`SES identity ${domain} deleted: SES stops sending mail from ${domain}; re-creating it means new Easy DKIM tokens and verifying the domain again`)];
+      return [
+        breaks(
+          `SES identity ${domain} deleted: SES stops sending mail from ${domain}; re-creating it means new Easy DKIM tokens and verifying the domain again`,
+        ),
+      ];
     case "replace":
       return [
         breaks(
@@ -120,7 +124,9 @@ function identityReasons(item: Item, facts: PlanFacts): Reason[] {
   if (selectorBefore !== selectorAfter) reasons.push(...selectorSwitch(domain, selectorBefore, selectorAfter, facts));
   else if (typeof selectorAfter === "string" && keyChanged(item)) {
     reasons.push(
-      breaks(`BYODKIM private key changes under the same selector ${selectorAfter}: mail signed with one key is checked against the other's public key and fails DKIM; rotate to a new selector instead`),
+      breaks(
+        `BYODKIM private key changes under the same selector ${selectorAfter}: mail signed with one key is checked against the other's public key and fails DKIM; rotate to a new selector instead`,
+      ),
     );
   }
   const lengthBefore = stringAt(beforeDkim, "next_signing_key_length");
@@ -173,7 +179,8 @@ function keyChanged(item: Item): boolean {
   };
   const before = key(item.change.before);
   const after = key(item.change.after);
-  const unknown = (item.change.afterUnknown as { dkim_signing_attributes?: { domain_signing_private_key?: unknown }[] } | null)?.dkim_signing_attributes?.[0]?.domain_signing_private_key;
+  const unknown = (item.change.afterUnknown as { dkim_signing_attributes?: { domain_signing_private_key?: unknown }[] } | null)?.dkim_signing_attributes?.[0]
+    ?.domain_signing_private_key;
   return typeof before === "string" && typeof after === "string" && unknown !== true && before !== after;
 }
 
@@ -309,12 +316,17 @@ function removed(change: RecordChange, facts: PlanFacts): Reason[] {
           ),
         ];
       }
-      return [breaks(`DKIM CNAME ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo} while its identity stays and signs with that key: receivers find no key and DKIM fails`)];
+      return [
+        breaks(
+          `DKIM CNAME ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo} while its identity stays and signs with that key: receivers find no key and DKIM fails`,
+        ),
+      ];
     case "dkim-key":
       return removedKey(domain, name, facts);
     case "mail-from-mx":
     case "mail-from-spf": {
-      if (withIdentity) return [routine(`${purpose === "mail-from-mx" ? "MAIL FROM MX" : "MAIL FROM SPF"} ${name} removed along with the SES identity ${domain}`)];
+      if (withIdentity)
+        return [routine(`${purpose === "mail-from-mx" ? "MAIL FROM MX" : "MAIL FROM SPF"} ${name} removed along with the SES identity ${domain}`)];
       const inUse = typeof before?.name === "string" && facts.mailFromAfter(domain).has(before.name);
       if (purpose === "mail-from-mx") {
         return [
@@ -336,7 +348,11 @@ function removed(change: RecordChange, facts: PlanFacts): Reason[] {
     case "apex-txt": {
       const spf = spfOf(before);
       if (spf === undefined) return [routine(`TXT record set at ${name} deleted${movesTo} (it holds no SPF record)`)];
-      return [breaks(`apex SPF at ${name} deleted${movesTo}: the servers it authorized (${authorized(spf).join(" ") || "none"}) no longer pass SPF for ${domain}, and DMARC rests on DKIM for their mail`)];
+      return [
+        breaks(
+          `apex SPF at ${name} deleted${movesTo}: the servers it authorized (${authorized(spf).join(" ") || "none"}) no longer pass SPF for ${domain}, and DMARC rests on DKIM for their mail`,
+        ),
+      ];
     }
     case "dmarc":
       return [breaks(`DMARC record at ${name} deleted${movesTo}: receivers apply no policy to mail spoofing ${domain}, and aggregate reports stop`)];
@@ -344,14 +360,22 @@ function removed(change: RecordChange, facts: PlanFacts): Reason[] {
       return [weakens(`MX at ${name} deleted${movesTo}: DMARC aggregate reports sent there bounce, so failures go unseen`)];
     case "tracking":
       if (withIdentity) return [routine(`tracking CNAME ${name} removed along with the SES identity ${domain}`)];
-      return [breaks(`tracking CNAME ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo}: open and click links in mail already sent point at ${name}, which no longer resolves, so recipients' clicks fail`)];
+      return [
+        breaks(
+          `tracking CNAME ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo}: open and click links in mail already sent point at ${name}, which no longer resolves, so recipients' clicks fail`,
+        ),
+      ];
     case "dmarc-report-authorization": {
       const policyDomain = typeof before?.name === "string" ? before.name.split("._report._dmarc.")[0] : "the policy domain";
       if (facts.dmarcDeleted(policyDomain)) return [routine(`report authorization ${name} removed along with ${policyDomain}'s DMARC record`)];
-      return [weakens(`${domain} stops authorizing DMARC reports for ${policyDomain}: receivers stop sending ${policyDomain}'s aggregate reports to ${domain}`)];
+      return [
+        weakens(`${domain} stops authorizing DMARC reports for ${policyDomain}: receivers stop sending ${policyDomain}'s aggregate reports to ${domain}`),
+      ];
     }
     default:
-      return [routine(`${shown(before?.type)} record ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo}; this summary has no email rules for it`)];
+      return [
+        routine(`${shown(before?.type)} record ${name} ${change.kind === "delete" ? "deleted" : "replaced"}${movesTo}; this summary has no email rules for it`),
+      ];
   }
 }
 
@@ -360,7 +384,8 @@ function removedKey(domain: string, name: string, facts: PlanFacts): Reason[] {
   if (facts.identityRemoved(domain)) return [routine(`DKIM key ${name} removed along with the SES identity ${domain}`)];
   const signsBefore = facts.selectors(domain, "before");
   const signsAfter = facts.selectors(domain, "after");
-  if (signsAfter.has(selector)) return [breaks(`DKIM key ${name} deleted while ${domain} signs with selector ${selector}: receivers find no key and DKIM fails for all its mail`)];
+  if (signsAfter.has(selector))
+    return [breaks(`DKIM key ${name} deleted while ${domain} signs with selector ${selector}: receivers find no key and DKIM fails for all its mail`)];
   if (signsBefore.has(selector)) {
     return [
       breaks(
@@ -381,7 +406,9 @@ function changed(change: RecordChange, facts: PlanFacts): Reason[] {
   const now = after.values;
   if (isHidden(was) || isHidden(now)) {
     if (was === now && !change.valuesDiffer) return [];
-    return [routine(`${describeRecord(after, purpose)}: the value is ${shown(isHidden(now) ? now : (was as Hidden))}, so this summary cannot judge the change`)];
+    return [
+      routine(`${describeRecord(after, purpose)}: the value is ${shown(isHidden(now) ? now : (was as Hidden))}, so this summary cannot judge the change`),
+    ];
   }
   if (sameValues(was, now)) return [];
   switch (purpose) {
@@ -392,7 +419,11 @@ function changed(change: RecordChange, facts: PlanFacts): Reason[] {
     case "dkim-key": {
       const selector = name.split("._domainkey.")[0];
       if (facts.selectors(domain, "before").has(selector) || facts.selectors(domain, "after").has(selector)) {
-        return [breaks(`DKIM key at ${name} changes in place while ${domain} signs with ${selector}: mail signed with the other key fails DKIM; rotate to a new selector instead`)];
+        return [
+          breaks(
+            `DKIM key at ${name} changes in place while ${domain} signs with ${selector}: mail signed with the other key fails DKIM; rotate to a new selector instead`,
+          ),
+        ];
       }
       return [routine(`DKIM key at ${name} changes (no identity signs with ${selector})`)];
     }
@@ -435,9 +466,17 @@ function mxChanged(name: string, domain: string, before: readonly string[], afte
     const host = value.trim().split(/\s+/)[1] ?? value;
     const region = FEEDBACK_HOST.exec(host)?.[1]?.toLowerCase();
     if (region === undefined || !isSesRegion(region)) {
-      reasons.push(breaks(`MX at ${name} now points at ${clip(host)}, which is not an SES feedback host: bounces do not reach SES and SES cannot use ${name} as MAIL FROM`));
+      reasons.push(
+        breaks(
+          `MX at ${name} now points at ${clip(host)}, which is not an SES feedback host: bounces do not reach SES and SES cannot use ${name} as MAIL FROM`,
+        ),
+      );
     } else if (regions && !regions.has(region)) {
-      reasons.push(breaks(`MX at ${name} now points at ${region}, where ${domain} has no SES identity (it sends from ${[...regions].join(", ")}): SES cannot verify the MAIL FROM and bounces go to a region that does not send`));
+      reasons.push(
+        breaks(
+          `MX at ${name} now points at ${region}, where ${domain} has no SES identity (it sends from ${[...regions].join(", ")}): SES cannot verify the MAIL FROM and bounces go to a region that does not send`,
+        ),
+      );
     } else {
       reasons.push(routine(`MX at ${name} now points at ${region}`));
     }
@@ -475,11 +514,16 @@ const STRICTNESS: Record<string, number> = { "+": 0, "?": 1, "~": 2, "-": 3 };
 export function spfChanged(what: string, before: string | undefined, after: string | undefined, context: { mailFrom: boolean; domain: string }): Reason[] {
   if (before === after) return [];
   if (after === undefined) {
-    return [breaks(`${what} removed: ${context.mailFrom ? "SES's mail gets no SPF pass and DMARC rests on DKIM alone" : `the servers it authorized no longer pass SPF for ${context.domain}`}`)];
+    return [
+      breaks(
+        `${what} removed: ${context.mailFrom ? "SES's mail gets no SPF pass and DMARC rests on DKIM alone" : `the servers it authorized no longer pass SPF for ${context.domain}`}`,
+      ),
+    ];
   }
   if (before === undefined) return [routine(`${what}: new SPF record ${clip(after)}`)];
   const parsed = parseSpf(after);
-  if ("problems" in parsed) return [breaks(`${what} no longer parses (${clip(parsed.problems[0], 120)}): receivers return permerror and SPF fails for all mail`)];
+  if ("problems" in parsed)
+    return [breaks(`${what} no longer parses (${clip(parsed.problems[0], 120)}): receivers return permerror and SPF fails for all mail`)];
   const reasons: Reason[] = [];
   const was = authorized(before);
   const now = authorized(after);
@@ -496,7 +540,12 @@ export function spfChanged(what: string, before: string | undefined, after: stri
   if (from !== to) {
     const show = (q: string) => (q === "redirect" ? "redirect=" : `${q}all`);
     if (to === "+") reasons.push(breaks(`${what} ${show(from)} → +all: every server on the internet passes SPF as ${context.domain}`));
-    else if (to === "?" && from !== "+") reasons.push(breaks(`${what} ${show(from)} → ?all: mail from servers it does not list is neutral instead of failing SPF, so spoofed mail is no longer refused on SPF`));
+    else if (to === "?" && from !== "+")
+      reasons.push(
+        breaks(
+          `${what} ${show(from)} → ?all: mail from servers it does not list is neutral instead of failing SPF, so spoofed mail is no longer refused on SPF`,
+        ),
+      );
     else if (from === "-" && to === "~") reasons.push(weakens(`${what} -all → ~all: mail from servers it does not list soft-fails instead of failing`));
     else if (to === "redirect" || from === "redirect") reasons.push(routine(`${what} ends with ${show(to)} instead of ${show(from)}`));
     else if (STRICTNESS[to] > STRICTNESS[from]) reasons.push(routine(`${what} tightens ${show(from)} → ${show(to)}`));
@@ -523,7 +572,8 @@ export function dmarcChanged(name: string, domain: string, beforeValues: readonl
   const afterText = dmarcOf(afterValues);
   if (afterText === undefined) return [breaks(`DMARC record at ${name} no longer holds a DMARC policy: receivers apply none to mail spoofing ${domain}`)];
   const after = parseDmarc(afterText);
-  if ("problems" in after) return [breaks(`DMARC record at ${name} no longer parses (${clip(after.problems[0], 120)}): receivers ignore it, as if there were none`)];
+  if ("problems" in after)
+    return [breaks(`DMARC record at ${name} no longer parses (${clip(after.problems[0], 120)}): receivers ignore it, as if there were none`)];
   const before = beforeText === undefined ? undefined : parseDmarc(beforeText);
   if (before === undefined || "problems" in before) return [routine(`DMARC record at ${name} now p=${after.spec.p}`)];
   return dmarcDiff(before.spec, after.spec, domain);
@@ -590,7 +640,9 @@ function asRaw(value: unknown): Record<string, unknown> {
 function changedKeys(before: Value | undefined, after: Value | undefined): string[] {
   const a = asObject(before ?? null);
   const b = asObject(after ?? null);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k] ?? null, symbols) !== JSON.stringify(b[k] ?? null, symbols)).sort();
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => JSON.stringify(a[k] ?? null, symbols) !== JSON.stringify(b[k] ?? null, symbols))
+    .sort();
 }
 
 function rawField(value: unknown, key: string): unknown {
@@ -604,4 +656,3 @@ function asObject(value: Value | null): Record<string, Value> {
 function symbols(_key: string, value: unknown): unknown {
   return typeof value === "symbol" ? String(value) : value;
 }
-

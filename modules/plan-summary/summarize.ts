@@ -70,7 +70,10 @@ function externalRecordsChange(output: OutputChange, source: string, facts: Plan
   const reasons: Reason[] = [];
   const judge = (kind: RecordChange["kind"], b: RecordState | undefined, a: RecordState | undefined) =>
     reasons.push(
-      ...recordChangeReasons({ kind, domain, purpose: purposeOf(b ?? a, domain), before: b, after: a, identityGoes, replacedBy: "", valuesDiffer: true }, facts).map((r) => ({
+      ...recordChangeReasons(
+        { kind, domain, purpose: purposeOf(b ?? a, domain), before: b, after: a, identityGoes, replacedBy: "", valuesDiffer: true },
+        facts,
+      ).map((r) => ({
         ...r,
         text: `external DNS: ${r.text}`,
       })),

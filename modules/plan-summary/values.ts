@@ -92,7 +92,7 @@ export function recordState(value: Value | undefined, valuesKey = "records"): Re
     values = hidden ?? raw.filter((v): v is string => typeof v === "string").map((v) => (type === "TXT" ? joinTxtChunks(v) : v));
   } else values = [];
   return {
-    name: typeof name === "string" ? normalizeName(name) : name ?? UNKNOWN,
+    name: typeof name === "string" ? normalizeName(name) : (name ?? UNKNOWN),
     type: type ?? UNKNOWN,
     ttl: typeof ttl === "number" || isHidden(ttl) ? ttl : undefined,
     values,

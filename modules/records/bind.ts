@@ -78,7 +78,9 @@ export function bindFragment(zone: string, rows: readonly RecordRow[]): string {
     }
     if (row.pendingToken) {
       const target = row.values.map((v) => absolute(tokenMarked(v))).join(", ");
-      lines.push(`; ${row.purpose}: ${relativeName(displayName(row), zone)} ${row.type} ${target} ${KNOWN_AFTER_APPLY}; give --tokens or --tf-outputs to write it`);
+      lines.push(
+        `; ${row.purpose}: ${relativeName(displayName(row), zone)} ${row.type} ${target} ${KNOWN_AFTER_APPLY}; give --tokens or --tf-outputs to write it`,
+      );
       continue;
     }
     const head = `${relativeName(row.name, zone).padEnd(width)} ${ttlField(row)}IN ${row.type.padEnd(5)} `;

@@ -30,7 +30,9 @@ function placement(dns: ZoneRef, zone: string): string {
 export function formatMarkdown(domains: readonly DomainRecords[]): string {
   const rows = domains.flatMap((d) => d.rows);
   const zones = new Set(rows.map((r) => r.zone)).size;
-  const out: string[] = [`${rows.length} DNS record${rows.length === 1 ? "" : "s"} for ${domains.length} domain${domains.length === 1 ? "" : "s"} in ${zones} zone${zones === 1 ? "" : "s"}.`];
+  const out: string[] = [
+    `${rows.length} DNS record${rows.length === 1 ? "" : "s"} for ${domains.length} domain${domains.length === 1 ? "" : "s"} in ${zones} zone${zones === 1 ? "" : "s"}.`,
+  ];
   const note = pendingNote(rows);
   if (note) out.push("", `${note}.`);
   for (const d of domains) {

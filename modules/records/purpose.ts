@@ -24,7 +24,9 @@ export function recordPurpose(plan: DomainPlan, record: DnsRecord): string {
     case "mail_from_spf":
       return "MAIL FROM SPF";
     case "apex_txt":
-      return record.values.length > 1 ? `apex SPF, with ${record.values.length - 1} other TXT value${record.values.length === 2 ? "" : "s"} (spf.extraTxt)` : "apex SPF";
+      return record.values.length > 1
+        ? `apex SPF, with ${record.values.length - 1} other TXT value${record.values.length === 2 ? "" : "s"} (spf.extraTxt)`
+        : "apex SPF";
     case "dmarc":
       return "DMARC policy";
     case "tracking":

@@ -73,7 +73,8 @@ export type MailParts = (mail: Uint8Array) => Promise<{ parts: readonly { mimeTy
  * report or breaks a limit.
  */
 export async function unwrap(bytes: Uint8Array, budget: Budget, warnings: Warnings, mail: MailParts, depth = 0): Promise<Uint8Array[]> {
-  if (depth > budget.limits.maxNesting) throw new ReportError(`containers nested more than ${budget.limits.maxNesting} deep (gzip, zip or mail inside each other): refused`);
+  if (depth > budget.limits.maxNesting)
+    throw new ReportError(`containers nested more than ${budget.limits.maxNesting} deep (gzip, zip or mail inside each other): refused`);
   const kind = sniff(bytes);
   switch (kind) {
     case "xml":
@@ -109,7 +110,9 @@ export async function unwrap(bytes: Uint8Array, budget: Budget, warnings: Warnin
       return docs;
     }
     default:
-      throw new ReportError(`not a DMARC report: not XML, gzip, zip or mail (starts with ${quoteSnippet(Buffer.from(bytes.subarray(0, 60)).toString("latin1"), 24)})`);
+      throw new ReportError(
+        `not a DMARC report: not XML, gzip, zip or mail (starts with ${quoteSnippet(Buffer.from(bytes.subarray(0, 60)).toString("latin1"), 24)})`,
+      );
   }
 }
 
@@ -150,7 +153,8 @@ export function gunzip(bytes: Uint8Array, budget: Budget, warnings: Warnings): B
     out.push(inflated);
     at = trailer + 8;
   } while (at + 1 < data.length && data[at] === 0x1f && data[at + 1] === 0x8b);
-  if (at < data.length) warnings.add("gzip-trailing-data", `${data.length - at} byte${data.length - at === 1 ? "" : "s"} after the end of the gzip data ignored`);
+  if (at < data.length)
+    warnings.add("gzip-trailing-data", `${data.length - at} byte${data.length - at === 1 ? "" : "s"} after the end of the gzip data ignored`);
   return out.length === 1 ? out[0] : Buffer.concat(out);
 }
 
@@ -192,8 +196,10 @@ function memberStart(data: Buffer, at: number): number {
  */
 export async function unzip(bytes: Uint8Array, budget: Budget, warnings: Warnings): Promise<{ name: string; data: Buffer }[]> {
   const zip = await new Promise<ZipFile>((resolve, reject) =>
-    fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, z) =>
-      err ? reject(new ReportError(`zip is corrupt: ${err.message}`)) : resolve(z),
+    fromBuffer(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      { lazyEntries: true, validateEntrySizes: true, strictFileNames: false },
+      (err, z) => (err ? reject(new ReportError(`zip is corrupt: ${err.message}`)) : resolve(z)),
     ),
   );
   try {
@@ -266,7 +272,8 @@ function readMember(zip: ZipFile, entry: Entry, budget: Budget): Promise<Buffer>
       stream.on("error", (e) => {
         const member = `zip member ${quoteSnippet(entry.fileName, 80)}`;
         const declared = formatBytes(entry.uncompressedSize);
-        if (/too many bytes/.test(e.message)) reject(new ReportError(`${member} inflates to more than the ${declared} its header declares: corrupt or hostile, refused`));
+        if (/too many bytes/.test(e.message))
+          reject(new ReportError(`${member} inflates to more than the ${declared} its header declares: corrupt or hostile, refused`));
         else if (/not enough bytes/.test(e.message)) reject(new ReportError(`${member} inflates to less than the ${declared} its header declares: corrupt`));
         else reject(new ReportError(`${member} is corrupt: ${e.message}`));
       });

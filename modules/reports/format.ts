@@ -59,13 +59,17 @@ export function formatMarkdown(result: DmarcReportResult, options: FormatOptions
   }
   for (const d of result.domains) {
     lines.push("", `### ${d.domain}: ${d.verdict.label}`, "");
-    lines.push(`${count(d.reports, "report")} from ${d.reporters.map((r) => md(r)).join(", ")}, ${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)} (${days(d.days)} days), published ${describePolicy(d.policy)}.`);
+    lines.push(
+      `${count(d.reports, "report")} from ${d.reporters.map((r) => md(r)).join(", ")}, ${d.period.begin.slice(0, 10)} to ${d.period.end.slice(0, 10)} (${days(d.days)} days), published ${describePolicy(d.policy)}.`,
+    );
     lines.push(`${count(d.messages, "message")}, DMARC pass rate **${percent(d.passRate)}**.`, "");
     lines.push("| kind | sources | messages | aligned |", "|---|---:|---:|---:|");
-    for (const k of SOURCE_KINDS) lines.push(`| ${k} | ${groupDigits(d.kinds[k].sources)} | ${groupDigits(d.kinds[k].messages)} | ${share(d.kinds[k].aligned, d.kinds[k].messages)} |`);
+    for (const k of SOURCE_KINDS)
+      lines.push(`| ${k} | ${groupDigits(d.kinds[k].sources)} | ${groupDigits(d.kinds[k].messages)} | ${share(d.kinds[k].aligned, d.kinds[k].messages)} |`);
     const shown = options.top === 0 ? d.sources : d.sources.slice(0, options.top);
     lines.push("", "| source | kind | messages | aligned | reporters | DKIM / SPF |", "|---|---|---:|---:|---|---|");
-    for (const s of shown) lines.push(`| ${s.ip} | ${s.kind} | ${groupDigits(s.messages)} | ${share(s.aligned, s.messages)} | ${md(s.reporters.join(", "))} | ${md(via(s))} |`);
+    for (const s of shown)
+      lines.push(`| ${s.ip} | ${s.kind} | ${groupDigits(s.messages)} | ${share(s.aligned, s.messages)} | ${md(s.reporters.join(", "))} | ${md(via(s))} |`);
     if (shown.length < d.sources.length) lines.push("", `… and ${count(d.sources.length - shown.length, "more source")}.`);
     if (d.warnings.length > 0) lines.push("", ...d.warnings.map((w) => `- ⚠️ \`${w.code}\`: ${md(w.message)}`));
     lines.push("", `**Verdict: ${d.verdict.label}** (now ${d.verdict.current})`, "", ...d.verdict.reasons.map((r) => `- ${md(r)}`));

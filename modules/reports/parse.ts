@@ -116,7 +116,9 @@ function readMetadata(node: XNode, warnings: Warnings): Pick<AggregateReport, "r
 function epoch(node: XNode | undefined, which: "begin" | "end"): number {
   const value = text(node);
   if (value === undefined || !/^\d{1,12}$/.test(value)) {
-    throw new ReportError(`report_metadata/date_range/${which} ${value === undefined ? "is missing" : `is not a time in seconds: got ${quoteSnippet(value, 20)}`}`);
+    throw new ReportError(
+      `report_metadata/date_range/${which} ${value === undefined ? "is missing" : `is not a time in seconds: got ${quoteSnippet(value, 20)}`}`,
+    );
   }
   return Number(value);
 }
@@ -191,7 +193,8 @@ function readRecord(node: XNode, index: number, warnings: Warnings): ReportRecor
       const type = text(child(r, "type"))?.toLowerCase() ?? "";
       const comment = text(child(r, "comment"));
       if (!type && !comment) return []; // `<reason><type/><comment/></reason>`
-      if (type && !(OVERRIDES as readonly string[]).includes(type)) warnings.add("unknown-value", `override reason type ${quoteSnippet(type, 30)} is not one the RFCs define: kept as written`);
+      if (type && !(OVERRIDES as readonly string[]).includes(type))
+        warnings.add("unknown-value", `override reason type ${quoteSnippet(type, 30)} is not one the RFCs define: kept as written`);
       return [{ type: type as OverrideType, ...(comment ? { comment } : {}) }];
     }),
     headerFrom,
@@ -256,4 +259,3 @@ function text(node: XNode | undefined): string | undefined {
   // biome-ignore lint/style/useTemplate: concatenating forces a flat copy, so a kept value does not keep the whole document alive
   return t === "" ? undefined : (" " + t).slice(1);
 }
-

@@ -56,7 +56,10 @@ export async function readInput(input: Input, limits: ReadLimits, options: ReadO
   try {
     const bytes = await input.read(limits.maxBytes);
     if (input.listed && sniff(bytes) === "unknown") {
-      return { file: input.name, skipped: `not a report (no XML, gzip, zip or mail; starts with ${quoteSnippet(Buffer.from(bytes.subarray(0, 40)).toString("latin1"), 16)})` };
+      return {
+        file: input.name,
+        skipped: `not a report (no XML, gzip, zip or mail; starts with ${quoteSnippet(Buffer.from(bytes.subarray(0, 40)).toString("latin1"), 16)})`,
+      };
     }
     if (bytes.length === 0) throw new ReportError("the file is empty");
     const docs = await unwrap(bytes, new Budget(limits), warnings, mail);

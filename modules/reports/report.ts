@@ -42,25 +42,31 @@ export async function dmarcReport(inputs: AsyncIterable<Input> | Iterable<Input>
   const files: FileEntry[] = [];
   const skipped: { file: string; reason: string }[] = [];
   let done = 0;
-  await readAll(inputs, options.limits, options.concurrency, (result) => {
-    done++;
-    if ("skipped" in result) skipped.push({ file: result.file, reason: result.skipped });
-    else if (!result.ok) files.push({ file: result.file, ok: false, error: result.error, warnings: result.warnings, reports: 0 });
-    else {
-      const warnings = [...result.warnings];
-      for (const digest of result.digests ?? []) {
-        const { report } = digest;
-        const first = summary.addDigest(digest, result.file);
-        if (first !== undefined) {
-          warnings.push({
-            code: "duplicate",
-            message: `report ${JSON.stringify(report.reportId)} from ${report.reporter.orgName} for ${report.policy.domain} was already read from ${first}: counted once`,
-          });
+  await readAll(
+    inputs,
+    options.limits,
+    options.concurrency,
+    (result) => {
+      done++;
+      if ("skipped" in result) skipped.push({ file: result.file, reason: result.skipped });
+      else if (!result.ok) files.push({ file: result.file, ok: false, error: result.error, warnings: result.warnings, reports: 0 });
+      else {
+        const warnings = [...result.warnings];
+        for (const digest of result.digests ?? []) {
+          const { report } = digest;
+          const first = summary.addDigest(digest, result.file);
+          if (first !== undefined) {
+            warnings.push({
+              code: "duplicate",
+              message: `report ${JSON.stringify(report.reportId)} from ${report.reporter.orgName} for ${report.policy.domain} was already read from ${first}: counted once`,
+            });
+          }
         }
+        files.push({ file: result.file, ok: true, warnings, reports: result.reports.length });
       }
-      files.push({ file: result.file, ok: true, warnings, reports: result.reports.length });
-    }
-    options.onProgress?.(done);
-  }, { classifier: summary.classifier });
+      options.onProgress?.(done);
+    },
+    { classifier: summary.classifier },
+  );
   return { files, skipped, thresholds: options.thresholds, domains: summary.result(options.thresholds) };
 }

@@ -56,7 +56,9 @@ export async function* s3Inputs(client: S3Client, location: S3Location, pageSize
   do {
     let page: ListObjectsV2CommandOutput;
     try {
-      page = await client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }));
+      page = await client.send(
+        new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }),
+      );
     } catch (e) {
       throw new ReportError(`cannot list the objects: ${awsMessage(e)}`);
     }
@@ -67,7 +69,9 @@ export async function* s3Inputs(client: S3Client, location: S3Location, pageSize
       yield {
         name,
         listed: true,
-        ...(key.split("/").at(-1) === SES_SETUP_NOTIFICATION ? { skip: "SES's setup notification (written when the receipt rule was saved), not a report" } : {}),
+        ...(key.split("/").at(-1) === SES_SETUP_NOTIFICATION
+          ? { skip: "SES's setup notification (written when the receipt rule was saved), not a report" }
+          : {}),
         read: (maxBytes) => getObject(client, location.bucket, key, maxBytes),
       };
     }

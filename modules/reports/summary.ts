@@ -154,7 +154,8 @@ export class Tally {
     for (const k of record.authResults.spf) {
       if (!k.domain) continue;
       addCapped(s.spf, `${k.domain} ${k.result}`);
-      if (kind === "ses" && isAmazonSes(k.domain) && k.scope !== "helo" && record.spf !== "pass") this.sesMailFrom.set(k.domain, (this.sesMailFrom.get(k.domain) ?? 0) + record.count);
+      if (kind === "ses" && isAmazonSes(k.domain) && k.scope !== "helo" && record.spf !== "pass")
+        this.sesMailFrom.set(k.domain, (this.sesMailFrom.get(k.domain) ?? 0) + record.count);
     }
     for (const r of record.reasons) if (r.type) addCapped(s.overrides, r.type);
   }
@@ -285,7 +286,10 @@ function summarise(d: DomainAcc, thresholds: Thresholds): DomainSummary {
       spf: [...s.spf].sort(compare),
       overrides: [...s.overrides].sort(compare),
     }));
-  const kinds = Object.fromEntries(SOURCE_KINDS.map((k) => [k, { sources: 0, messages: 0, aligned: 0 }])) as Record<SourceKind, { sources: number; messages: number; aligned: number }>;
+  const kinds = Object.fromEntries(SOURCE_KINDS.map((k) => [k, { sources: 0, messages: 0, aligned: 0 }])) as Record<
+    SourceKind,
+    { sources: number; messages: number; aligned: number }
+  >;
   for (const s of sources) {
     kinds[s.kind].sources++;
     kinds[s.kind].messages += s.messages;
@@ -350,7 +354,10 @@ function domainWarnings(d: DomainAcc, sources: readonly SourceSummary[], kinds: 
   }
   if (d.policies.size > 1) {
     const seen = [...d.policies.entries()].sort((a, b) => compare(a[0], b[0])).map(([p, n]) => `${p} in ${count(n, "report")}`);
-    warnings.push({ code: "policy-changed", message: `the published policy changed during the period: ${seen.join(", ")}; the latest is used for the verdict.` });
+    warnings.push({
+      code: "policy-changed",
+      message: `the published policy changed during the period: ${seen.join(", ")}; the latest is used for the verdict.`,
+    });
   }
   return warnings;
 }
@@ -370,4 +377,3 @@ function sorted(set: Iterable<string>): string[] {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

@@ -49,19 +49,26 @@ export function judge(d: Summary, t: Thresholds): Verdict {
   (d.days >= t.minDays ? passing : failing).push(`${span}, ${d.days >= t.minDays ? "at least" : "fewer than"} ${t.minDays} (--min-days)`);
   if (d.messages > 0) {
     const rate = `DMARC pass rate ${percent(d.passRate)} of ${count(d.messages, "message")}`;
-    (d.passRate >= t.minPassRate ? passing : failing).push(`${rate}, ${d.passRate >= t.minPassRate ? "at least" : "below"} ${threshold(t.minPassRate)} (--min-pass-rate)`);
+    (d.passRate >= t.minPassRate ? passing : failing).push(
+      `${rate}, ${d.passRate >= t.minPassRate ? "at least" : "below"} ${threshold(t.minPassRate)} (--min-pass-rate)`,
+    );
   }
   const ses = d.sources.filter((s) => s.kind === "ses");
   const sesFailing = ses.filter((s) => s.aligned < s.messages * t.minPassRate);
   for (const s of sesFailing) {
-    failing.push(`SES source ${s.ip} passes aligned for ${percent(s.aligned / s.messages)} of ${count(s.messages, "message")}, below ${threshold(t.minPassRate)}: fix SES's DKIM or MAIL FROM for it first`);
+    failing.push(
+      `SES source ${s.ip} passes aligned for ${percent(s.aligned / s.messages)} of ${count(s.messages, "message")}, below ${threshold(t.minPassRate)}: fix SES's DKIM or MAIL FROM for it first`,
+    );
   }
   if (ses.length > 0 && sesFailing.length === 0) {
     const messages = ses.reduce((n, s) => n + s.messages, 0);
     passing.push(`every SES source passes aligned (${ses.length} source${ses.length === 1 ? "" : "s"}, ${count(messages, "message")})`);
   }
-  if (ses.length === 0 && d.messages > 0) passing.push("no SES source in the reports (none recognised: give --config to recognise your identities' DKIM selectors)");
-  const loud = d.sources.filter((s) => s.kind !== "ses" && s.kind !== "forwarder" && s.messages >= d.messages * t.highVolume && s.aligned < s.messages * t.minPassRate);
+  if (ses.length === 0 && d.messages > 0)
+    passing.push("no SES source in the reports (none recognised: give --config to recognise your identities' DKIM selectors)");
+  const loud = d.sources.filter(
+    (s) => s.kind !== "ses" && s.kind !== "forwarder" && s.messages >= d.messages * t.highVolume && s.aligned < s.messages * t.minPassRate,
+  );
   for (const s of loud.slice(0, 5)) {
     failing.push(
       `${s.kind} source ${s.ip} (${s.reporters.join(", ")}) sent ${percent(s.messages / d.messages)} of messages and passes aligned for ${percent(s.aligned / s.messages)}: ` +
@@ -69,11 +76,20 @@ export function judge(d: Summary, t: Thresholds): Verdict {
     );
   }
   if (loud.length > 5) failing.push(`${loud.length - 5} more high-volume sources fail`);
-  if (loud.length === 0 && d.messages > 0) passing.push(`every high-volume source (${threshold(t.highVolume)} of messages or more, --high-volume) passes aligned, forwarders aside`);
+  if (loud.length === 0 && d.messages > 0)
+    passing.push(`every high-volume source (${threshold(t.highVolume)} of messages or more, --high-volume) passes aligned, forwarders aside`);
 
   const ready = failing.length === 0;
   if (!step) {
-    return { ready, current: describePolicy(d.policy), target: null, label: `at p=reject, the strictest policy: ${ready ? "keep reading reports" : "check the reasons below"}`, next: null, alternative: null, reasons: ready ? passing : failing };
+    return {
+      ready,
+      current: describePolicy(d.policy),
+      target: null,
+      label: `at p=reject, the strictest policy: ${ready ? "keep reading reports" : "check the reasons below"}`,
+      next: null,
+      alternative: null,
+      reasons: ready ? passing : failing,
+    };
   }
   return {
     ready,

@@ -76,7 +76,9 @@ const MARKUP_WINDOW = 64 * 1024;
 export function walkFeedback(text: string, warnings: Warnings, onChild: (node: XNode) => void): XmlRoot {
   const hostile = /<!(DOCTYPE|ENTITY)/i.exec(text);
   if (hostile) {
-    throw new ReportError(`refused: the XML has a <!${hostile[1].toUpperCase()} declaration, which DMARC reports never carry and XXE and entity-expansion attacks need`);
+    throw new ReportError(
+      `refused: the XML has a <!${hostile[1].toUpperCase()} declaration, which DMARC reports never carry and XXE and entity-expansion attacks need`,
+    );
   }
   const doc = stripStrayMarkup(text, warnings);
   const parser = new SaxesParser({ position: true });
@@ -93,7 +95,8 @@ export function walkFeedback(text: string, warnings: Warnings, onChild: (node: X
     const colon = tag.name.indexOf(":");
     const name = (colon < 0 ? tag.name : tag.name.slice(colon + 1)).toLowerCase();
     if (!root) {
-      if (name !== "feedback") throw new ReportError(`not a DMARC aggregate report: the root element is <${quoteSnippet(tag.name, 40).slice(1, -1)}>, not <feedback>`);
+      if (name !== "feedback")
+        throw new ReportError(`not a DMARC aggregate report: the root element is <${quoteSnippet(tag.name, 40).slice(1, -1)}>, not <feedback>`);
       const prefix = colon < 0 ? "" : tag.name.slice(0, colon);
       root = { namespace: (tag.attributes as Record<string, string>)[prefix ? `xmlns:${prefix}` : "xmlns"] };
       stack.push({ name, children: [], text: "" });

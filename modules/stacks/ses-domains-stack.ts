@@ -46,7 +46,10 @@ export class SesDomainsStack extends ReadableStack {
   constructor(scope: Construct, name: string, props: SesDomainsStackProps) {
     super(scope, name, props.backend);
 
-    const regionProviders = awsProviders(this, props.plans.flatMap((p) => p.identities.map((i) => i.region)));
+    const regionProviders = awsProviders(
+      this,
+      props.plans.flatMap((p) => p.identities.map((i) => i.region)),
+    );
 
     const roleProviders = new Map<string, AwsProvider>();
     const aliases = new Map<string, string>();
@@ -55,10 +58,7 @@ export class SesDomainsStack extends ReadableStack {
       const twin = aliases.get(alias);
       if (twin) throw new Error(`DNS roles ${twin} and ${roleArn} would share the provider alias ${alias}`);
       aliases.set(alias, roleArn);
-      roleProviders.set(
-        roleArn,
-        new AwsProvider(this, `aws_${alias}`, { region: DEFAULT_PROVIDER_REGION, alias, assumeRole: [{ roleArn }] }),
-      );
+      roleProviders.set(roleArn, new AwsProvider(this, `aws_${alias}`, { region: DEFAULT_PROVIDER_REGION, alias, assumeRole: [{ roleArn }] }));
     }
     const dnsProvider = (plan: DomainPlan) =>
       "assumeRoleArn" in plan.zone && plan.zone.assumeRoleArn ? roleProviders.get(plan.zone.assumeRoleArn) : undefined;

@@ -76,7 +76,6 @@ function bounded<T>(query: Promise<T>, ms: number): Promise<T> {
   return Promise.race([query, timeout]).finally(() => clearTimeout(timer));
 }
 
-
 /**
  * Check every record of every plan, then the live SPF of each domain that has an apex SPF. Checks run
  * concurrently (`concurrency`); the report lists them in plan order, as a one-at-a-time run would.
@@ -198,7 +197,10 @@ export async function checkSpfLive(domain: string, dns: DnsLookup | Resolver, ti
     if (err instanceof QueryTimeout) return { domain, status: "timeout", lookups, voidLookups, problems: [err.message] };
     return { domain, status: "error", lookups, voidLookups, problems: [String((err as NodeJS.ErrnoException).code ?? err)] };
   }
-  if (lookups > SPF_LOOKUP_LIMIT) problems.push(`spends ${lookups > SPF_LOOKUP_LIMIT + 5 ? `more than ${SPF_LOOKUP_LIMIT + 5}` : lookups} DNS lookups counting its includes; receivers fail SPF (permerror) past ${SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4)`);
+  if (lookups > SPF_LOOKUP_LIMIT)
+    problems.push(
+      `spends ${lookups > SPF_LOOKUP_LIMIT + 5 ? `more than ${SPF_LOOKUP_LIMIT + 5}` : lookups} DNS lookups counting its includes; receivers fail SPF (permerror) past ${SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4)`,
+    );
   if (voidLookups > 2) problems.push(`${voidLookups} void lookups (names with no SPF record); receivers fail SPF past 2 (RFC 7208 §4.6.4)`);
   return { domain, status: problems.length > 0 ? "problem" : "ok", lookups, voidLookups, problems };
 }
