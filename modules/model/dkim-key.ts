@@ -19,7 +19,7 @@ const pkcs1Problem = (found: string) =>
   'an SPKI ("BEGIN PUBLIC KEY") key is required: convert it with openssl rsa -RSAPublicKey_in -in key.pem -pubout';
 
 const privateProblem = (found: string) =>
-  `is a private key (${found}), which must never be in the config; ` + "give the public key instead: openssl pkey -in private.pem -pubout";
+  `is a private key (${found}), which must never be in the config; give the public key instead: openssl pkey -in private.pem -pubout`;
 
 /**
  * Parse a DKIM public key given as an SPKI PEM block or the bare base64 of SPKI DER, and return it
