@@ -107,6 +107,16 @@ describe("config: errors name the field, the value and what is allowed", () => {
       ['domains["example.com"].dmarc.rua[0]: must be a mailto: URI or an email address such as dmarc@example.com, got "https://example.com/r"'],
     ],
     [
+      "an extraTxt value Route 53 would need escaped (non-ASCII)",
+      oneDomain({ spf: { include: ["_spf.example.net"], extraTxt: ["vérification=abc"] } }),
+      ['domains["example.com"].spf.extraTxt[0]: must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got "vérification=abc"'],
+    ],
+    [
+      "an extraTxt value with a quote",
+      oneDomain({ spf: { include: ["_spf.example.net"], extraTxt: ['token="abc"'] } }),
+      ['domains["example.com"].spf.extraTxt[0]: must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got "token=\\"abc\\""'],
+    ],
+    [
       "bad fo",
       oneDomain({ dmarc: { p: "none", fo: "0:1" } }),
       ['domains["example.com"].dmarc.fo: 0 and 1 cannot be combined (1 already includes 0), got "0:1"'],

@@ -164,7 +164,11 @@ const spf = strict({
     .optional()
     .meta({ description: "The closing all mechanism. Default: ~all." }),
   extraTxt: stringList("a TXT value", (v) =>
-    /^v=spf1(\s|$)/i.test(v) ? "is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead" : undefined,
+    /^v=spf1(\s|$)/i.test(v)
+      ? "is a second SPF record; a name may hold only one (RFC 7208 §3.2): put its terms in spf instead"
+      : /[^\x20-\x7e]|["\\]/.test(v)
+        ? `must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got ${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`
+        : undefined,
   )
     .optional()
     .meta({ description: "Other TXT values at the apex (site verification tokens), kept in the same record set." }),
