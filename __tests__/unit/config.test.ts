@@ -109,12 +109,16 @@ describe("config: errors name the field, the value and what is allowed", () => {
     [
       "an extraTxt value Route 53 would need escaped (non-ASCII)",
       oneDomain({ spf: { include: ["_spf.example.net"], extraTxt: ["vérification=abc"] } }),
-      ['domains["example.com"].spf.extraTxt[0]: must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got "vérification=abc"'],
+      [
+        'domains["example.com"].spf.extraTxt[0]: must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got "vérification=abc"',
+      ],
     ],
     [
       "an extraTxt value with a quote",
       oneDomain({ spf: { include: ["_spf.example.net"], extraTxt: ['token="abc"'] } }),
-      ['domains["example.com"].spf.extraTxt[0]: must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got "token=\\"abc\\""'],
+      [
+        'domains["example.com"].spf.extraTxt[0]: must be printable ASCII without " or \\ (what verification tokens are; Route 53 would need them escaped), got "token=\\"abc\\""',
+      ],
     ],
     [
       "bad fo",
