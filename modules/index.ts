@@ -52,8 +52,8 @@ export { ConfigurationSet, type ConfigurationSetProps } from "./constructs/confi
 export { Sender, type SenderProps, SEND_POLICY_NAME } from "./constructs/sender";
 export { SesAccountRegion, type SesAccountRegionProps } from "./constructs/ses-account";
 export { SesAccountStack, type SesAccountStackProps } from "./stacks/ses-account-stack";
-export { SesDomain, type SesDomainProps, type SesDomainRecord } from "./constructs/ses-domain";
-export { SesDomainResources, type SesDomainResourcesProps, privateKeyBody } from "./constructs/ses-domain-resources";
+export { SesDomain, type SesDomainProps } from "./constructs/ses-domain";
+export { SesDomainResources, type SesDomainResourcesProps, type SesDomainRecord, privateKeyBody } from "./constructs/ses-domain-resources";
 export { DmarcCollection, type DmarcCollectionProps } from "./constructs/dmarc-collection";
 export { SesDomainsStack, type SesDomainsStackProps, type StackBackend, dnsProviderAlias, DEFAULT_PROVIDER_REGION } from "./stacks/ses-domains-stack";
 export { ReadableStack, awsProviders } from "./stacks/private/readable-stack";

@@ -1,4 +1,4 @@
-import { Fn, TerraformLocal, type TerraformProvider } from "cdktf";
+import { TerraformLocal, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
@@ -6,6 +6,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { partitionOf, type ConfigurationSetPlan, type EventDestinationPlan } from "../model/operations";
 import { reputationAlarms } from "./private/alarms";
+import { accountIdOf } from "./private/arn";
 
 export interface ConfigurationSetProps {
   /** What to render: an identity's `configurationSet` from the record model. */
@@ -53,7 +54,7 @@ export class ConfigurationSet extends Construct {
     this.name = set.configurationSetName;
     // The account comes from the set's own ARN: no caller-identity lookup at plan time. A local keeps the
     // expression out of the policy documents, which then read as JSON.
-    const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", set.arn), 4)).asString;
+    const accountId = new TerraformLocal(this, "account_id", accountIdOf(set.arn)).asString;
     for (const destination of plan.events) this.eventDestination(destination, accountId, props);
     reputationAlarms(this, plan.alarms, { provider, accountId, tags, topicId: "alarm_topic" });
   }

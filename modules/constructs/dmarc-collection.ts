@@ -6,8 +6,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { SesActiveReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-active-receipt-rule-set";
 import { SesReceiptRule } from "@cdktf/provider-aws/lib/ses-receipt-rule";
 import { SesReceiptRuleSet } from "@cdktf/provider-aws/lib/ses-receipt-rule-set";
-import { bucketPolicy, type CollectRegionPlan } from "../model/collect";
-import type { SesRegion } from "../model/regions";
+import { bucketPolicy, bucketWord, type CollectRegionPlan } from "../model/collect";
+import { regionWord, type SesRegion } from "../model/regions";
 
 export interface DmarcCollectionProps {
   readonly plans: readonly CollectRegionPlan[];
@@ -31,7 +31,7 @@ export class DmarcCollection extends Construct {
     const rules = props.plans.flatMap((p) => p.rules.map((rule) => ({ ...rule, region: p.region, ruleSetName: p.ruleSetName })));
     for (const bucket of [...new Set(rules.map((r) => r.bucket))].sort()) {
       const using = rules.filter((r) => r.bucket === bucket);
-      const word = `bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`;
+      const word = bucketWord(bucket);
       const policy = bucketPolicy(bucket, using, props.accountId);
       if (using[0].existingBucket) {
         new TerraformOutput(this, `${word}_policy`, {
@@ -54,7 +54,7 @@ export class DmarcCollection extends Construct {
     }
     for (const plan of props.plans) {
       const provider = props.providerFor?.(plan.region);
-      const region = plan.region.replace(/-/g, "_");
+      const region = regionWord(plan.region);
       const ruleSet = new SesReceiptRuleSet(this, `${region}_rule_set`, { provider, ruleSetName: plan.ruleSetName });
       new SesActiveReceiptRuleSet(this, `${region}_active_rule_set`, { provider, ruleSetName: ruleSet.ruleSetName });
       for (const rule of plan.rules) {

@@ -8,8 +8,9 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Sesv2EmailIdentityPolicy } from "@cdktf/provider-aws/lib/sesv2-email-identity-policy";
 import type { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
-import { fillAccountId, identityPolicy, senderPolicy, type SenderPlan } from "../model/operations";
+import { fillAccountId, identityPolicy, identityPolicyWord, senderPolicy, type SenderPlan } from "../model/operations";
 import type { SesRegion } from "../model/regions";
+import { accountIdOf } from "./private/arn";
 
 export interface SenderProps {
   readonly plan: SenderPlan;
@@ -45,13 +46,13 @@ export class Sender extends Construct {
     const { plan, identities, tags } = props;
     const [firstRegion] = [...identities.keys()];
     // The account comes from the identity's own ARN: no caller-identity lookup at plan time.
-    const accountId = props.accountId ?? (Fn.element(Fn.split(":", identities.get(firstRegion)!.arn), 4) as string);
+    const accountId = props.accountId ?? accountIdOf(identities.get(firstRegion)!.arn);
     const policy = fillAccountId(senderPolicy(plan), accountId);
 
     if (plan.account !== undefined) {
       const multiRegion = identities.size > 1;
       for (const [region, identity] of identities) {
-        new Sesv2EmailIdentityPolicy(this, multiRegion ? `${region.replace(/-/g, "_")}_identity_policy` : "identity_policy", {
+        new Sesv2EmailIdentityPolicy(this, identityPolicyWord(region, multiRegion), {
           provider: props.providerFor?.(region),
           emailIdentity: identity.emailIdentity,
           policyName: `ses-domains-${plan.name}`,

@@ -5,11 +5,12 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Sesv2EmailIdentity } from "@cdktf/provider-aws/lib/sesv2-email-identity";
 import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/sesv2-email-identity-mail-from-attributes";
-import { fillDkimTokens, type DomainPlan } from "../model/records";
+import { fillDkimTokens, type DomainPlan, type RecordType } from "../model/records";
 import type { SesRegion } from "../model/regions";
 import type { PrivateKeyRef } from "../model/types";
 import { route53TxtValue } from "../model/txt";
 import { ConfigurationSet } from "./configuration-set";
+import { accountIdOf } from "./private/arn";
 import { Sender } from "./sender";
 
 export interface SesDomainResourcesProps {
@@ -50,6 +51,14 @@ export function privateKeyBody(value: string): string {
   return Fn.replace(Fn.replace(value, "/-----[A-Z0-9 ]+-----/", ""), "/[[:space:]]/", "");
 }
 
+/** A record the domain needs, with Easy DKIM tokens as Terraform expressions (known after apply). */
+export interface SesDomainRecord {
+  readonly name: string;
+  readonly type: RecordType;
+  readonly ttl: number;
+  readonly values: readonly string[];
+}
+
 /**
  * The lower layer of SesDomain, taking the record model's plan: what SesDomainsStack renders for every
  * domain, with its zone lookups, providers and variables shared across domains. One sending domain: an
@@ -63,7 +72,10 @@ export class SesDomainResources extends Construct {
   readonly identities: ReadonlyMap<SesRegion, Sesv2EmailIdentity>;
   /** The identity's default configuration set per region (none when `configurationSet: false`). */
   readonly configurationSets: ReadonlyMap<SesRegion, ConfigurationSet>;
+  /** The Route 53 records (none with external DNS). */
   readonly records: readonly Route53Record[];
+  /** Every DNS record the domain needs, with Easy DKIM tokens as Terraform expressions: what external DNS gets as an output. */
+  readonly dnsRecords: readonly SesDomainRecord[];
 
   constructor(scope: Construct, id: string, props: SesDomainResourcesProps) {
     super(scope, id);
@@ -104,7 +116,7 @@ export class SesDomainResources extends Construct {
     if (local.length > 0) {
       // One expression for the account in the senders' ARNs, from the identity's own ARN (no lookup at plan time).
       const first = identities.get(plan.identities[0].region)!;
-      const accountId = new TerraformLocal(this, "account_id", Fn.element(Fn.split(":", first.arn), 4)).asString;
+      const accountId = new TerraformLocal(this, "account_id", accountIdOf(first.arn)).asString;
       // Senders send as the domain: its own identities, never one verified only to receive reports.
       const own = new Map([...identities].filter(([region]) => plan.identities.some((i) => i.region === region && i.emailIdentity === undefined)));
       for (const sender of local)
@@ -113,6 +125,12 @@ export class SesDomainResources extends Construct {
 
     // Tokens are unknown until apply: three fixed records per region, each picking one with element().
     const token = (region: SesRegion, index: number) => Fn.element(identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
+    this.dnsRecords = plan.records.map((record) => ({
+      name: fillDkimTokens(record.name, token),
+      type: record.type,
+      ttl: record.ttl,
+      values: record.values.map((v) => fillDkimTokens(v, token)),
+    }));
     // Easy DKIM tokens per region, for `ses-domains verify --tf-outputs` and for people reading the plan.
     const easy = plan.identities.filter((i) => i.dkim.type === "easy");
     if (easy.length > 0) {
@@ -127,25 +145,21 @@ export class SesDomainResources extends Construct {
       // External DNS: one output per domain, the same structure for every domain, for another DNS provider.
       new TerraformOutput(this, "dns_records", {
         description: `Every DNS record ${plan.domain} needs, for a DNS provider outside this project: name, type, ttl, values (TXT values whole, not split into strings).`,
-        value: plan.records.map((record) => ({
-          name: fillDkimTokens(record.name, token),
-          type: record.type,
-          ttl: record.ttl,
-          values: record.values.map((v) => fillDkimTokens(v, token)),
-        })),
+        value: this.dnsRecords,
       });
       this.records = [];
       return;
     }
     this.records = plan.records.map(
-      (record) =>
+      (record, i) =>
         new Route53Record(this, record.id, {
           provider: props.dnsProvider,
           zoneId,
-          name: fillDkimTokens(record.name, token),
+          name: this.dnsRecords[i].name,
           type: record.type,
           ttl: record.ttl,
-          records: record.values.map((v) => (record.type === "TXT" ? route53TxtValue(v) : fillDkimTokens(v, token))),
+          // TXT values as the model wrote them, quoted and split for Route 53.
+          records: record.type === "TXT" ? record.values.map(route53TxtValue) : [...this.dnsRecords[i].values],
         }),
     );
   }

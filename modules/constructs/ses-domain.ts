@@ -1,14 +1,14 @@
-import { Fn, TerraformStack, TerraformVariable, type TerraformProvider } from "cdktf";
+import { TerraformStack, TerraformVariable, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resolveProject } from "../config/resolve";
 import type { DefaultsConfig, DomainConfig } from "../config/schema";
 import { ConfigError, formatPath, type ConfigIssue } from "../errors";
-import { fillDkimTokens, planDomains, type DomainPlan, type RecordType } from "../model/records";
+import { planDomains, type DomainPlan } from "../model/records";
 import type { SesRegion } from "../model/regions";
 import type { Warning } from "../model/types";
-import { SesDomainResources } from "./ses-domain-resources";
+import { SesDomainResources, type SesDomainRecord } from "./ses-domain-resources";
 
 /** A config domain entry (the same shape and schema as in ses.config.yaml), plus where to render it. */
 export interface SesDomainProps extends Omit<DomainConfig, "stack" | "adopt"> {
@@ -34,14 +34,6 @@ export interface SesDomainProps extends Omit<DomainConfig, "stack" | "adopt"> {
    * @default - the stack's default AWS provider
    */
   readonly dnsProvider?: TerraformProvider;
-}
-
-/** A record the domain needs, with Easy DKIM tokens as Terraform expressions (known after apply). */
-export interface SesDomainRecord {
-  readonly name: string;
-  readonly type: RecordType;
-  readonly ttl: number;
-  readonly values: readonly string[];
 }
 
 /**
@@ -126,13 +118,7 @@ export class SesDomain extends Construct {
     this.identityArn = arns.get(regions[0])!;
     const set = this.resources.configurationSets.get(regions[0]);
     this.configurationSetName = set?.name;
-    const token = (region: SesRegion, index: number) => Fn.element(this.resources.identities.get(region)!.dkimSigningAttributes.tokens, index) as string;
-    this.records = plan.records.map((r) => ({
-      name: fillDkimTokens(r.name, token),
-      type: r.type,
-      ttl: r.ttl,
-      values: r.values.map((v) => fillDkimTokens(v, token)),
-    }));
+    this.records = this.resources.dnsRecords;
     this.warnings = plan.warnings;
   }
 }

@@ -7,7 +7,7 @@ import { ConfigError, type ConfigIssue } from "../errors";
 import { ACCOUNT_STACK, SHARED_ALARM_TOPIC, fillAccountId, policyJson, reputationAlarms, sendStatement, type AlarmPlan, type SenderPlan } from "./operations";
 import { collectPlans, type CollectRegionPlan } from "./collect";
 import type { DomainPlan } from "./records";
-import type { SesRegion } from "./regions";
+import { regionWord, type SesRegion } from "./regions";
 import type { AccountSpec, AlarmsSpec } from "./types";
 
 /** IAM: inline policies of one role may hold 10,240 characters in all, whitespace not counted. */
@@ -48,7 +48,6 @@ export interface AccountPlan {
   readonly collect: readonly CollectRegionPlan[];
 }
 
-const regionWord = (region: string) => region.replace(/-/g, "_");
 const enabled = (on: boolean | undefined) => (on === undefined ? undefined : on ? ("ENABLED" as const) : ("DISABLED" as const));
 
 /**

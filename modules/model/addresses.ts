@@ -5,9 +5,10 @@
  * are built from the same words; a synth test proves both agree.
  */
 import type { AccountPlan, AccountRegionPlan, RolePolicyPlan } from "./account";
-import type { AlarmPlan, ConfigurationSetPlan, EventDestinationPlan, SenderPlan } from "./operations";
+import { identityPolicyWord, type AlarmPlan, type ConfigurationSetPlan, type EventDestinationPlan, type SenderPlan } from "./operations";
+import { bucketWord } from "./collect";
 import type { DnsRecord, DomainPlan, IdentityPlan } from "./records";
-import type { SesRegion } from "./regions";
+import { regionWord, type SesRegion } from "./regions";
 
 export type ResourceRole =
   | { readonly kind: "identity"; readonly identity: IdentityPlan }
@@ -70,8 +71,6 @@ export function emailWord(email: string): string {
     .replace(/[^a-z0-9_-]/g, "_");
 }
 
-const regionWord = (region: string) => region.replace(/-/g, "_");
-
 /** Every managed resource the domain stack writes for `plan`, with its address. */
 export function plannedResources(plan: DomainPlan): PlannedResource[] {
   const out: PlannedResource[] = [];
@@ -105,8 +104,11 @@ export function plannedResources(plan: DomainPlan): PlannedResource[] {
     if (sender.account !== undefined) {
       const own = plan.identities.filter((i) => i.emailIdentity === undefined);
       for (const identity of own) {
-        const word = own.length > 1 ? `${sender.id}_${regionWord(identity.region)}_identity_policy` : `${sender.id}_identity_policy`;
-        add(RESOURCE_TYPES.identityPolicy, word, { kind: "identity-policy", sender, region: identity.region });
+        add(RESOURCE_TYPES.identityPolicy, `${sender.id}_${identityPolicyWord(identity.region, own.length > 1)}`, {
+          kind: "identity-policy",
+          sender,
+          region: identity.region,
+        });
       }
     }
     if (sender.smtp) {
@@ -128,7 +130,7 @@ export function accountResources(plan: AccountPlan): PlannedResource[] {
   for (const policy of plan.rolePolicies) add(RESOURCE_TYPES.rolePolicy, policy.id, { kind: "role-policy", policy });
   const rules = plan.collect.flatMap((c) => c.rules);
   for (const bucket of [...new Set(rules.filter((r) => !r.existingBucket).map((r) => r.bucket))].sort()) {
-    const word = `dmarc_reports_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`;
+    const word = `dmarc_reports_${bucketWord(bucket)}`;
     add(RESOURCE_TYPES.bucket, word, { kind: "report-bucket", bucket });
     add(RESOURCE_TYPES.bucketAccess, `${word}_public_access_block`, { kind: "report-bucket-access", bucket });
     add(RESOURCE_TYPES.bucketPolicy, `${word}_policy`, { kind: "report-bucket-policy", bucket });

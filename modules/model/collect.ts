@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import type { ConfigIssue } from "../errors";
 import { isWithin } from "./domain-name";
 import { partitionOf } from "./operations";
-import { dkimDomain, inboundSmtpHost, type ReceivingRegion } from "./regions";
+import { dkimDomain, inboundSmtpHost, regionWord, type ReceivingRegion } from "./regions";
 import { dkimTokenPlaceholder, type DnsRecord, type DomainPlan, type IdentityPlan } from "./records";
 import type { CollectSpec, DomainSpec } from "./types";
 
@@ -46,6 +46,11 @@ const word = (text: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_|_$/g, "");
+
+/** The id word of a reports bucket's resources: `dmarc-reports.example` → `bucket_dmarc_reports_example`. */
+export function bucketWord(bucket: string): string {
+  return `bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`;
+}
 
 /** The distinct collections the domains ask for (dmarc.collect, often one from defaults), in a stable order. */
 export function collections(list: readonly (CollectSpec | undefined)[]): CollectSpec[] {
@@ -113,7 +118,7 @@ export function withReportCollection(specs: readonly DomainSpec[], plans: Domain
     });
     const covered = specs.some((s) => s.regions.includes(collect.region) && isWithin(collect.domain, s.domain));
     if (!covered) {
-      const id = `${collect.region.replace(/-/g, "_")}_dmarc_collect`;
+      const id = `${regionWord(collect.region)}_dmarc_collect`;
       extraIdentities.set(owner.domain, [
         ...(extraIdentities.get(owner.domain) ?? []),
         { id: `${id}_identity`, region: collect.region, emailIdentity: collect.domain, dkim: { type: "easy", keyLength: "RSA_2048_BIT" }, tags: owner.tags },

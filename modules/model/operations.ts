@@ -8,7 +8,7 @@
  * ses:SendEmail/ses:SendRawEmail on the identity and on the configuration set (aws-cdk issue 34402).
  */
 import { createHash } from "node:crypto";
-import type { SesRegion } from "./regions";
+import { regionWord, type SesRegion } from "./regions";
 import type { AlarmsSpec, ConfigurationSetSpec, DomainSpec, EventType, NotifySpec, SenderSpec, SuppressionReason } from "./types";
 
 /** The stack that holds account-level resources, whatever the number of domain stacks. */
@@ -331,6 +331,11 @@ export function senderPolicy(sender: SenderPlan): string {
 export function identityPolicy(sender: SenderPlan, region: SesRegion): string {
   const identity = sesArn("identity", region, sender.domain);
   return policyJson([sendStatement(sender.sid, [identity], sender.from, { account: sender.account!, partition: partitionOf(region) })]);
+}
+
+/** The id word of a sender's identity policy: qualified by region when the domain has identities in more than one. */
+export function identityPolicyWord(region: SesRegion, multiRegion: boolean): string {
+  return multiRegion ? `${regionWord(region)}_identity_policy` : "identity_policy";
 }
 
 /** Replace `{{account-id}}` by an account ID or a Terraform expression. */

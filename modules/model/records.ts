@@ -6,7 +6,7 @@ import { ConfigError, formatPath, type ConfigIssue } from "../errors";
 import { getDomain } from "tldts";
 import { dmarcRecord, reportAuthorizationName, reportHost } from "./dmarc";
 import { isWithin } from "./domain-name";
-import { dkimDomain, mailFromMxHost, type SesRegion } from "./regions";
+import { dkimDomain, mailFromMxHost, regionWord, type SesRegion } from "./regions";
 import { apexSpfRecord, checkSpf, isSpfRecord, mailFromSpfRecord, SPF_LOOKUP_LIMIT } from "./spf";
 import { TXT_STRING_MAX } from "./txt";
 import { dkimKeyRecord } from "./dkim-key";
@@ -89,8 +89,6 @@ export function domainSlug(domain: string): string {
   const slug = domain.replace(/\./g, "_");
   return /^[0-9]/.test(slug) ? `_${slug}` : slug;
 }
-
-const regionWord = (region: string) => region.replace(/-/g, "_");
 
 export function planDomain(spec: DomainSpec): DomainPlan {
   const at = (...rest: PropertyKey[]) => ["domains", spec.domain, ...rest];

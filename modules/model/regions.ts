@@ -54,6 +54,11 @@ export const REGIONAL_DKIM_DOMAIN_REGIONS: ReadonlySet<SesRegion> = new Set<SesR
   "us-gov-east-1",
 ]);
 
+/** A region as a word in Terraform ids: `eu-west-1` → `eu_west_1`. */
+export function regionWord(region: string): string {
+  return region.replace(/-/g, "_");
+}
+
 export function isSesRegion(value: string): value is SesRegion {
   return (SES_REGIONS as readonly string[]).includes(value);
 }
